@@ -1,0 +1,8 @@
+//! mvds: Minimum Viable Data Synchronization over files.
+//!
+//! Layers, with arrows pointing one way only (DESIGN.md section 7):
+//! [`wire`] (payloads, message ids, bounded decoding) is used by
+//! [`engine`] (the sans-IO protocol state machine); the CLI drives both.
+
+pub mod engine;
+pub mod wire;
