@@ -5,5 +5,6 @@
 //! [`engine`] (the sans-IO protocol state machine); the CLI drives both.
 
 pub mod engine;
+pub mod sim;
 pub mod store;
 pub mod wire;

@@ -80,6 +80,31 @@ pub trait State {
     fn queue_ack(&mut self, peer: PeerId, id: &MessageId, sends: u32) -> StateResult<()>;
     /// Takes up to `limit` queued ACKs for one payload, counting one send each.
     fn take_acks(&mut self, peer: PeerId, limit: usize) -> StateResult<Vec<MessageId>>;
+    /// Forgets the ACKs queued for `peer` that have fewer than `sends` sends
+    /// left (used by [`Settings::settle_acks_on_contact`]). The default drains
+    /// the queue through [`State::take_acks`] and queues the rest again, so
+    /// every backend has it; a backend may do it in one statement.
+    ///
+    /// [`Settings::settle_acks_on_contact`]: super::Settings::settle_acks_on_contact
+    fn drop_acks_below(&mut self, peer: PeerId, sends: u32) -> StateResult<()> {
+        let mut left: BTreeMap<MessageId, u32> = BTreeMap::new();
+        loop {
+            let ids = self.take_acks(peer, usize::MAX)?;
+            if ids.is_empty() {
+                break;
+            }
+            for id in ids {
+                *left.entry(id).or_default() += 1;
+            }
+        }
+        for (id, n) in left {
+            if n >= sends {
+                self.queue_ack(peer, &id, n)?;
+            }
+        }
+        Ok(())
+    }
+
     /// Whether ACKs or ephemeral messages wait for the next payload to `peer`.
     fn has_outbox(&mut self, peer: PeerId) -> StateResult<bool>;
     fn queue_ephemeral(&mut self, peer: PeerId, id: &MessageId) -> StateResult<()>;
@@ -298,6 +323,13 @@ impl State for MemState {
             }
         }
         Ok(ids)
+    }
+
+    fn drop_acks_below(&mut self, peer: PeerId, sends: u32) -> StateResult<()> {
+        if let Some(queue) = self.acks.get_mut(&peer) {
+            queue.retain(|_, n| *n >= sends);
+        }
+        Ok(())
     }
 
     fn has_outbox(&mut self, peer: PeerId) -> StateResult<bool> {

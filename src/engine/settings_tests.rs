@@ -1,0 +1,208 @@
+//! Unit tests of the settings added for `mvds sim` (the retransmission
+//! schedule and ACK settling); the engine's own suite lives in tests.rs.
+
+use super::*;
+use crate::wire::GroupId;
+
+fn pair(settings: Settings) -> (Node<MemState>, Node<MemState>, GroupId) {
+    let group = GroupId(vec![1; 32]);
+    let mut a = MemState::new();
+    a.share(&group, [PeerId(1)]);
+    let mut b = MemState::new();
+    b.share(&group, [PeerId(0)]);
+    (
+        Node::new(a, settings.clone()),
+        Node::new(b, settings),
+        group,
+    )
+}
+
+#[test]
+fn linear_schedule_waits_step_times_send_count() {
+    let s = Schedule::Linear { step: 2 };
+    let b = Backoff::default();
+    assert_eq!(
+        (1..=4).map(|n| s.interval(&b, n)).collect::<Vec<_>>(),
+        [2, 4, 6, 8]
+    );
+    assert_eq!(Schedule::Backoff.interval(&b, 3), b.interval(3));
+}
+
+#[test]
+fn linear_schedule_drives_send_epochs() {
+    let (mut a, _, group) = pair(Settings {
+        schedule: Schedule::Linear { step: 2 },
+        ..Settings::default()
+    });
+    let m = a.compose(&group, 1, b"x".to_vec(), false).unwrap();
+    a.send(m, Mode::Batch, 0).unwrap();
+    let mut sent_at = Vec::new();
+    for e in 0..13 {
+        if a.poll_transmit(PeerId(1), e).unwrap().is_some() {
+            sent_at.push(e);
+        }
+    }
+    // 0, then +2, +4, +6.
+    assert_eq!(sent_at, [0, 2, 6, 12]);
+}
+
+/// B receives one MESSAGE and repeats its ACK; a payload from A stops the
+/// repeats that went out, and a duplicate gets one ACK, not a new run.
+#[test]
+fn settled_acks_stop_on_contact() {
+    let settings = Settings {
+        ack_repeats: 5,
+        settle_acks_on_contact: true,
+        ..Settings::default()
+    };
+    let (mut a, mut b, group) = pair(settings);
+    let m = a.compose(&group, 1, b"x".to_vec(), false).unwrap();
+    a.send(m, Mode::Batch, 0).unwrap();
+    let p = a.poll_transmit(PeerId(1), 0).unwrap().unwrap();
+    b.handle_payload(PeerId(0), p.clone(), 1).unwrap();
+    for e in 1..3 {
+        assert_eq!(b.poll_transmit(PeerId(0), e).unwrap().unwrap().acks.len(), 1);
+    }
+    // Contact: a duplicate of the same MESSAGE.
+    b.handle_payload(PeerId(0), p, 3).unwrap();
+    assert_eq!(b.poll_transmit(PeerId(0), 3).unwrap().unwrap().acks.len(), 1);
+    assert!(b.poll_transmit(PeerId(0), 4).unwrap().is_none());
+}
+
+/// Without settling, the same exchange repeats the ACK 1 + 5 times after the
+/// duplicate (the default behaviour is unchanged).
+#[test]
+fn unsettled_acks_repeat_in_full() {
+    let settings = Settings {
+        ack_repeats: 5,
+        ..Settings::default()
+    };
+    let (mut a, mut b, group) = pair(settings);
+    let m = a.compose(&group, 1, b"x".to_vec(), false).unwrap();
+    a.send(m, Mode::Batch, 0).unwrap();
+    let p = a.poll_transmit(PeerId(1), 0).unwrap().unwrap();
+    b.handle_payload(PeerId(0), p.clone(), 1).unwrap();
+    b.poll_transmit(PeerId(0), 1).unwrap();
+    b.handle_payload(PeerId(0), p, 2).unwrap();
+    let acks = (2..20)
+        .filter(|&e| b.poll_transmit(PeerId(0), e).unwrap().is_some())
+        .count();
+    assert_eq!(acks, 6);
+}
+
+/// A state that only has the trait's default `drop_acks_below`.
+struct Plain(MemState);
+
+impl State for Plain {
+    fn is_member(&mut self, g: &GroupId) -> StateResult<bool> {
+        self.0.is_member(g)
+    }
+    fn group_peers(&mut self, g: &GroupId) -> StateResult<Vec<PeerId>> {
+        self.0.group_peers(g)
+    }
+    fn message_status(&mut self, id: &MessageId) -> StateResult<Option<Status>> {
+        self.0.message_status(id)
+    }
+    fn message(&mut self, id: &MessageId) -> StateResult<Option<Message>> {
+        self.0.message(id)
+    }
+    fn insert_message(&mut self, id: &MessageId, m: &Message, s: Status) -> StateResult<()> {
+        self.0.insert_message(id, m, s)
+    }
+    fn mark_delivered(&mut self, id: &MessageId) -> StateResult<()> {
+        self.0.mark_delivered(id)
+    }
+    fn add_waiting(&mut self, c: &MessageId, p: &MessageId) -> StateResult<()> {
+        self.0.add_waiting(c, p)
+    }
+    fn take_waiting(&mut self, p: &MessageId) -> StateResult<Vec<MessageId>> {
+        self.0.take_waiting(p)
+    }
+    fn heads(&mut self, g: &GroupId) -> StateResult<Vec<MessageId>> {
+        self.0.heads(g)
+    }
+    fn add_head(&mut self, g: &GroupId, id: &MessageId) -> StateResult<()> {
+        self.0.add_head(g, id)
+    }
+    fn remove_head(&mut self, g: &GroupId, id: &MessageId) -> StateResult<()> {
+        self.0.remove_head(g, id)
+    }
+    fn record(&mut self, p: PeerId, id: &MessageId) -> StateResult<Option<Record>> {
+        self.0.record(p, id)
+    }
+    fn set_record(&mut self, p: PeerId, id: &MessageId, r: Record) -> StateResult<()> {
+        self.0.set_record(p, id, r)
+    }
+    fn remove_record(&mut self, p: PeerId, id: &MessageId) -> StateResult<Option<Record>> {
+        self.0.remove_record(p, id)
+    }
+    fn records_for(&mut self, id: &MessageId) -> StateResult<Vec<(PeerId, Record)>> {
+        self.0.records_for(id)
+    }
+    fn due_records(
+        &mut self,
+        p: PeerId,
+        e: Epoch,
+        limit: usize,
+    ) -> StateResult<Vec<(MessageId, Record)>> {
+        self.0.due_records(p, e, limit)
+    }
+    fn hasten_records(&mut self, p: PeerId, e: Epoch) -> StateResult<()> {
+        self.0.hasten_records(p, e)
+    }
+    fn next_send_epoch(&mut self, p: PeerId) -> StateResult<Option<Epoch>> {
+        self.0.next_send_epoch(p)
+    }
+    fn queue_ack(&mut self, p: PeerId, id: &MessageId, sends: u32) -> StateResult<()> {
+        self.0.queue_ack(p, id, sends)
+    }
+    fn take_acks(&mut self, p: PeerId, limit: usize) -> StateResult<Vec<MessageId>> {
+        self.0.take_acks(p, limit)
+    }
+    fn has_outbox(&mut self, p: PeerId) -> StateResult<bool> {
+        self.0.has_outbox(p)
+    }
+    fn queue_ephemeral(&mut self, p: PeerId, id: &MessageId) -> StateResult<()> {
+        self.0.queue_ephemeral(p, id)
+    }
+    fn take_ephemeral(&mut self, p: PeerId, limit: usize) -> StateResult<Vec<MessageId>> {
+        self.0.take_ephemeral(p, limit)
+    }
+    fn last_transmit(&mut self, p: PeerId) -> StateResult<Option<Epoch>> {
+        self.0.last_transmit(p)
+    }
+    fn set_last_transmit(&mut self, p: PeerId, e: Epoch) -> StateResult<()> {
+        self.0.set_last_transmit(p, e)
+    }
+}
+
+#[test]
+fn default_drop_acks_below_matches_mem_state() {
+    let ids: Vec<MessageId> = (0..4).map(|i| MessageId([i; 32])).collect();
+    let mut mem = MemState::new();
+    let mut plain = Plain(MemState::new());
+    for (k, id) in ids.iter().enumerate() {
+        mem.queue_ack(PeerId(1), id, k as u32 + 1).unwrap();
+        plain.queue_ack(PeerId(1), id, k as u32 + 1).unwrap();
+        // Another peer's queue is not touched.
+        plain.queue_ack(PeerId(2), id, 1).unwrap();
+    }
+    mem.drop_acks_below(PeerId(1), 3).unwrap();
+    plain.drop_acks_below(PeerId(1), 3).unwrap();
+    let drain = |s: &mut dyn State, peer| {
+        let mut out = Vec::new();
+        loop {
+            let ids = s.take_acks(peer, usize::MAX).unwrap();
+            if ids.is_empty() {
+                return out;
+            }
+            out.push(ids);
+        }
+    };
+    // Counts 3 and 4 stay; 1 and 2 are gone.
+    let both = vec![ids[2], ids[3]];
+    let expected = vec![both.clone(), both.clone(), both, vec![ids[3]]];
+    assert_eq!(drain(&mut mem, PeerId(1)), expected);
+    assert_eq!(drain(&mut plain, PeerId(1)), expected);
+    assert_eq!(drain(&mut plain, PeerId(2)).len(), 1);
+}
