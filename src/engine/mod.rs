@@ -7,9 +7,9 @@
 //! [`State`] trait, which the SQLite store and [`MemState`] implement. It must
 //! not import the store, the bundle format, the simulator or the CLI.
 
-mod state;
 #[cfg(test)]
 mod settings_tests;
+mod state;
 #[cfg(test)]
 mod tests;
 

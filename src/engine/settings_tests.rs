@@ -61,11 +61,17 @@ fn settled_acks_stop_on_contact() {
     let p = a.poll_transmit(PeerId(1), 0).unwrap().unwrap();
     b.handle_payload(PeerId(0), p.clone(), 1).unwrap();
     for e in 1..3 {
-        assert_eq!(b.poll_transmit(PeerId(0), e).unwrap().unwrap().acks.len(), 1);
+        assert_eq!(
+            b.poll_transmit(PeerId(0), e).unwrap().unwrap().acks.len(),
+            1
+        );
     }
     // Contact: a duplicate of the same MESSAGE.
     b.handle_payload(PeerId(0), p, 3).unwrap();
-    assert_eq!(b.poll_transmit(PeerId(0), 3).unwrap().unwrap().acks.len(), 1);
+    assert_eq!(
+        b.poll_transmit(PeerId(0), 3).unwrap().unwrap().acks.len(),
+        1
+    );
     assert!(b.poll_transmit(PeerId(0), 4).unwrap().is_none());
 }
 

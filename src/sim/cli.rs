@@ -214,7 +214,9 @@ fn full_grid(seed: u64) -> Result<Vec<Report>, SimError> {
         for &mode in &modes {
             for network in grid_networks() {
                 for policy in Policy::ALL {
-                    rows.push(row(scenario, None, &network, policy, mode, seed, runs, max)?);
+                    rows.push(row(
+                        scenario, None, &network, policy, mode, seed, runs, max,
+                    )?);
                 }
             }
         }
@@ -223,7 +225,16 @@ fn full_grid(seed: u64) -> Result<Vec<Report>, SimError> {
     for size in GROWTH {
         for policy in [Policy::Naive, Policy::Default] {
             let network = Network::new(ModelKind::Availability);
-            rows.push(row(s3, Some(size), &network, policy, Mode::Batch, seed, RUNS_S3, max)?);
+            rows.push(row(
+                s3,
+                Some(size),
+                &network,
+                policy,
+                Mode::Batch,
+                seed,
+                RUNS_S3,
+                max,
+            )?);
         }
     }
     Ok(rows)

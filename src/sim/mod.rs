@@ -18,7 +18,7 @@ mod tests;
 
 pub use cli::{SimArgs, run_cli};
 pub use net::{ModelKind, Network};
-pub use report::{Outcome, RecordCounts, Report};
+pub use report::{Delivery, Outcome, RecordCounts, Report};
 pub use scenario::{NodeSpec, SCENARIOS, Scenario, Setup};
 
 use std::collections::HashMap;
@@ -27,14 +27,16 @@ use rand::SeedableRng;
 use rand::rngs::Xoshiro256PlusPlus;
 use serde::Serialize;
 
-use crate::engine::{self, Backoff, Epoch, Event, MemState, Mode, Node, PeerId, Schedule, Settings};
+use crate::engine::{
+    self, Backoff, Epoch, Event, MemState, Mode, Node, PeerId, Schedule, Settings,
+};
 use crate::wire::{GroupId, MessageId};
 
 /// Simulator errors.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum SimError {
-    #[error("unknown scenario '{0}' (known: s1, s2, s3, all)")]
+    #[error("unknown scenario '{0}' (known: {known}, all)", known = scenario::names())]
     UnknownScenario(String),
     #[error("engine: {0}")]
     Engine(#[from] engine::Error),
@@ -75,8 +77,12 @@ impl Policy {
     pub fn about(self) -> &'static str {
         match self {
             Policy::Naive => "every due record every epoch (backoff 1..1), one ACK per MESSAGE",
-            Policy::Linear => "wait 2 x send_count epochs, unbounded (the Go simulation), one ACK per MESSAGE",
-            Policy::Exponential => "the engine's backoff as shipped (1, 2, 4 .. 32, then 1), one ACK per MESSAGE",
+            Policy::Linear => {
+                "wait 2 x send_count epochs, unbounded (the Go simulation), one ACK per MESSAGE"
+            }
+            Policy::Exponential => {
+                "the engine's backoff as shipped (1, 2, 4 .. 32, then 1), one ACK per MESSAGE"
+            }
             Policy::Default => {
                 "backoff 2, 4, 8 epochs then 2 again; ACKs repeated in up to 30 payloads, until the peer is heard from"
             }
@@ -151,11 +157,16 @@ const TRAFFIC: u64 = 1;
 const WIRE: u64 = 2;
 const UPTIME: u64 = 1 << 32;
 
+/// The scenario's setup for this run (topology and traffic from the seed).
+pub fn setup_of(spec: &RunSpec<'_>) -> Setup {
+    (spec.scenario.setup)(spec.size, &mut stream(spec.seed, TRAFFIC))
+}
+
 /// Runs one seed of one scenario: the engine's driving loop, epoch by epoch,
 /// until every message is delivered and nothing is left to send, or
 /// `max_epochs`.
 pub fn run(spec: &RunSpec<'_>) -> Result<Outcome, SimError> {
-    let setup = (spec.scenario.setup)(spec.size, &mut stream(spec.seed, TRAFFIC));
+    let setup = setup_of(spec);
     let mut wire_rng = stream(spec.seed, WIRE);
     let net = &spec.network;
     let n = setup.nodes.len();
@@ -247,10 +258,28 @@ pub fn run(spec: &RunSpec<'_>) -> Result<Outcome, SimError> {
                     continue;
                 };
                 out.count(&payload);
-                let arrivals = net::fate(net, &mut wire_rng, epoch, online[j], setup.nodes[i].tx_loss);
-                for at in arrivals {
-                    let payload = payload.clone();
-                    wire.push(at, net::InFlight { from: i, to: j, payload });
+                let arrivals =
+                    net::fate(net, &mut wire_rng, epoch, online[j], setup.nodes[i].tx_loss);
+                if let Some((&last, copies)) = arrivals.split_last() {
+                    for &at in copies {
+                        let payload = payload.clone();
+                        wire.push(
+                            at,
+                            net::InFlight {
+                                from: i,
+                                to: j,
+                                payload,
+                            },
+                        );
+                    }
+                    wire.push(
+                        last,
+                        net::InFlight {
+                            from: i,
+                            to: j,
+                            payload,
+                        },
+                    );
                 }
             }
         }
@@ -264,13 +293,21 @@ pub fn run(spec: &RunSpec<'_>) -> Result<Outcome, SimError> {
                     continue;
                 };
                 if from != i && setup.nodes[i].user {
-                    out.latencies.push(epoch - at);
+                    out.deliveries.push(report::Delivery {
+                        sender: from,
+                        recipient: i,
+                        latency: epoch - at,
+                    });
                     out.last_delivery = Some(epoch);
                 }
             }
         }
         epoch += 1;
-        if next_send == setup.sends.len() && wire.is_empty() && pending_imports.is_empty() && idle(&mut nodes, &peers)? {
+        if next_send == setup.sends.len()
+            && wire.is_empty()
+            && pending_imports.is_empty()
+            && idle(&mut nodes, &peers)?
+        {
             break;
         }
     }

@@ -5,9 +5,9 @@
 //! - a *delivery needed* is one (message, recipient) pair: every user of the
 //!   group other than the sender must hold the message (a relay is not a
 //!   recipient). In s1 that is 10 messages x 1 recipient = 10.
-//! - *bandwidth multiplier* = records transmitted (MESSAGE + OFFER + REQUEST
-//!   + ACK, counted when sent, lost or not, by every node including relays)
-//!   / deliveries needed. One MESSAGE sent three times plus one ACK is x4.
+//! - *bandwidth multiplier* = records transmitted (MESSAGE, OFFER, REQUEST
+//!   and ACK, counted when sent, lost or not, by every node including
+//!   relays) divided by deliveries needed. One MESSAGE sent three times plus one ACK is x4.
 //! - *bytes per body byte* = encoded payload bytes sent / (body bytes x
 //!   recipients).
 //! - *latency* of a delivery = epoch the recipient delivered it - epoch it
@@ -39,6 +39,15 @@ impl RecordCounts {
     }
 }
 
+/// A message reaching one of its recipients.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Delivery {
+    pub sender: usize,
+    pub recipient: usize,
+    /// Epochs from the send to the delivery.
+    pub latency: u64,
+}
+
 /// What one run (one seed) measured.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Outcome {
@@ -49,8 +58,8 @@ pub struct Outcome {
     pub records: RecordCounts,
     pub payloads: u64,
     pub bytes: u64,
-    /// One latency per (recipient, message) delivered, in epochs.
-    pub latencies: Vec<u64>,
+    /// One entry per (message, recipient) delivered.
+    pub deliveries: Vec<Delivery>,
     /// Epoch of the last delivery that counted.
     pub last_delivery: Option<u64>,
     /// Epochs simulated: until nothing was left to send (or the limit).
@@ -119,14 +128,14 @@ impl Report {
         let mut quiesce = Vec::new();
         for o in outcomes {
             records.add(&o.records);
-            latencies.extend_from_slice(&o.latencies);
+            latencies.extend(o.deliveries.iter().map(|d| d.latency));
             needed += o.deliveries_needed;
             body += o.body_bytes_needed;
             payloads += o.payloads;
             bytes += o.bytes;
             messages += o.messages;
             quiesce.push(o.epochs);
-            if o.latencies.len() as u64 == o.deliveries_needed {
+            if o.deliveries.len() as u64 == o.deliveries_needed {
                 converge.push(o.last_delivery.unwrap_or(0));
             }
         }
@@ -177,8 +186,18 @@ pub fn percentile(sorted: &[u64], pct: u64) -> Option<u64> {
 }
 
 const HEADERS: [&str; 12] = [
-    "scenario", "network", "policy", "mode", "runs", "multiplier", "bytes/body", "p50", "p90",
-    "max", "delivered", "converge",
+    "scenario",
+    "network",
+    "policy",
+    "mode",
+    "runs",
+    "multiplier",
+    "bytes/body",
+    "p50",
+    "p90",
+    "max",
+    "delivered",
+    "converge",
 ];
 
 fn cells(r: &Report) -> [String; 12] {

@@ -60,11 +60,25 @@ pub const SCENARIOS: &[Scenario] = &[
         setup: s2,
     },
     Scenario {
+        name: "s2m",
+        about: "s2 without the direct link: the two users only reach each other through the relay (a mailbox)",
+        setup: s2m,
+    },
+    Scenario {
         name: "s3",
         about: "public chat: 100 nodes (ring plus 2 random links each), 5 messages each",
         setup: s3,
     },
 ];
+
+/// The registered names, comma-separated.
+pub fn names() -> String {
+    SCENARIOS
+        .iter()
+        .map(|s| s.name)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
 
 pub fn find(name: &str) -> Option<&'static Scenario> {
     SCENARIOS.iter().find(|s| s.name == name)
@@ -112,6 +126,12 @@ fn s2(_: Option<usize>, rng: &mut Xoshiro256PlusPlus) -> Setup {
         links: vec![(0, 1), (0, 2), (1, 2)],
         body_len: BODY_LEN,
     }
+}
+
+fn s2m(size: Option<usize>, rng: &mut Xoshiro256PlusPlus) -> Setup {
+    let mut setup = s2(size, rng);
+    setup.links.retain(|&l| l != (0, 1));
+    setup
 }
 
 /// A connected sparse group: a ring, plus two links from each node to random
