@@ -117,10 +117,9 @@ fn reply_hold_holds_only_answered_records() {
             if e == answer_at {
                 a.handle_payload(PeerId(1), reply.clone(), e).unwrap();
             }
-            if let Some(p) = a.poll_transmit(PeerId(1), e).unwrap() {
-                if !p.messages.is_empty() {
-                    at.push(e);
-                }
+            let payload = a.poll_transmit(PeerId(1), e).unwrap();
+            if payload.is_some_and(|p| !p.messages.is_empty()) {
+                at.push(e);
             }
         }
         at

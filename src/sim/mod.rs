@@ -212,11 +212,7 @@ pub fn run(spec: &RunSpec<'_>) -> Result<Outcome, SimError> {
         .enumerate()
         .map(|(i, spec_i)| {
             let p = spec_i.availability.unwrap_or(net.availability);
-            net::Uptime::new(
-                spec.seed ^ (UPTIME + i as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15),
-                p,
-                net.window,
-            )
+            net::Uptime::new(stream(spec.seed, UPTIME + i as u64), p, net.window)
         })
         .collect();
 
