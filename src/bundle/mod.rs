@@ -18,8 +18,10 @@ pub use error::{BundleError, ContactError, KeyFileError};
 pub use fsutil::write_atomic;
 pub use keys::{Contact, Identity, fingerprint};
 
+use std::cell::Cell;
 use std::io::{self, BufReader, Read, Write};
 use std::iter;
+use std::rc::Rc;
 
 use ed25519_dalek::{Signature, Signer, VerifyingKey};
 use prost::Message as _;
@@ -50,6 +52,11 @@ const ZSTD_LEVEL: i32 = 3;
 /// decoder's memory whatever a hostile frame header asks for. Levels up to
 /// 19 stay within it.
 const ZSTD_WINDOW_LOG_MAX: u32 = 23;
+/// The largest age header a reader accepts. Ours is about 200 bytes (one
+/// X25519 stanza); the limit leaves room for ~40 stanzas. age reads its
+/// header line by line and re-parses it after each line, so an unbounded
+/// header would cost quadratic time as well as memory.
+pub const MAX_AGE_HEADER_BYTES: u64 = 4 << 10;
 
 /// A verified bundle.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -146,7 +153,20 @@ pub fn open_with_limit<R: Read>(
     let n = read_up_to(&mut input, &mut header)?;
     let version = check_header(&header[..n])?;
 
-    let decryptor = age::Decryptor::new_buffered(BufReader::new(input)).map_err(age_error)?;
+    let budget = Rc::new(Cell::new(MAX_AGE_HEADER_BYTES));
+    let limited = Budgeted {
+        inner: input,
+        budget: Rc::clone(&budget),
+    };
+    let decryptor = match age::Decryptor::new_buffered(BufReader::new(limited)) {
+        Err(_) if budget.get() == 0 => {
+            return Err(BundleError::Corrupt("the age header is too large"));
+        }
+        other => other.map_err(age_error)?,
+    };
+    // The header is parsed: the encrypted stream is not limited here (the cap
+    // applies to what it decompresses to).
+    budget.set(u64::MAX);
     let plaintext = decryptor
         .decrypt(iter::once(me.age_identity() as &dyn age::Identity))
         .map_err(age_error)?;
@@ -228,7 +248,14 @@ pub fn open_with_limit<R: Read>(
 /// that an age header follows. For `mvds inspect` on any bundle.
 pub fn inspect_header(bytes: &[u8]) -> Result<Header, BundleError> {
     let version = check_header(&bytes[..bytes.len().min(HEADER_LEN)])?;
-    age::Decryptor::new_buffered(&bytes[HEADER_LEN..]).map_err(age_error)?;
+    let rest = &bytes[HEADER_LEN..];
+    let limit = rest.len().min(MAX_AGE_HEADER_BYTES as usize);
+    match age::Decryptor::new_buffered(&rest[..limit]) {
+        Err(_) if limit < rest.len() => {
+            return Err(BundleError::Corrupt("the age header is too large"));
+        }
+        other => other.map_err(age_error)?,
+    };
     Ok(Header {
         version,
         len: bytes.len() as u64,
@@ -324,6 +351,25 @@ impl<R: Read> Read for Tracked<R> {
         self.inner
             .read(buf)
             .inspect_err(|e| self.failure = Some(e.kind()))
+    }
+}
+
+/// Hands out at most `budget` bytes of its reader (the budget is shared, so
+/// the caller can lift it once the reader has been moved into age).
+struct Budgeted<R> {
+    inner: R,
+    budget: Rc<Cell<u64>>,
+}
+
+impl<R: Read> Read for Budgeted<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let allowed = usize::try_from(self.budget.get()).unwrap_or(usize::MAX);
+        let want = buf.len().min(allowed);
+        let n = self.inner.read(&mut buf[..want])?;
+        if self.budget.get() != u64::MAX {
+            self.budget.set(self.budget.get() - n as u64);
+        }
+        Ok(n)
     }
 }
 

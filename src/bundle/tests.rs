@@ -448,6 +448,49 @@ fn decompression_bomb_is_refused_at_the_cap() {
 }
 
 #[test]
+fn oversized_age_headers_are_refused() {
+    let mut long_line = b"MVDSBNDL\x00\x01age-encryption.org/v1\n-> X25519 ".to_vec();
+    long_line.extend(std::iter::repeat_n(b'A', 1 << 20));
+    let mut many_lines = b"MVDSBNDL\x00\x01age-encryption.org/v1\n".to_vec();
+    for _ in 0..100_000 {
+        many_lines.extend_from_slice(b"-> a\n");
+    }
+    for bytes in [long_line, many_lines] {
+        assert!(matches!(
+            open(bytes.as_slice(), &bob(), anyone),
+            Err(BundleError::Corrupt("the age header is too large"))
+        ));
+        assert!(matches!(
+            inspect_header(&bytes),
+            Err(BundleError::Corrupt("the age header is too large"))
+        ));
+    }
+}
+
+#[test]
+fn zstd_frames_with_large_windows_are_refused() {
+    // Bounded decoder memory: a frame asking for a 16 MiB window is refused
+    // even though its content is tiny.
+    let inner = signed_inner(b"p", &alice(), &bob().contact()).encode_to_vec();
+    let mut z = zstd::stream::write::Encoder::new(Vec::new(), 3).unwrap();
+    z.window_log(ZSTD_WINDOW_LOG_MAX + 1).unwrap();
+    z.include_contentsize(false).unwrap();
+    z.write_all(&inner).unwrap();
+    let frame = z.finish().unwrap();
+    let bundle = wrap_plaintext(&frame, &bob().contact());
+    assert!(matches!(
+        open(bundle.as_slice(), &bob(), anyone),
+        Err(BundleError::Corrupt("the compressed content is malformed"))
+    ));
+    // The same content in an ordinary frame opens.
+    let bundle = wrap_inner(&inner, &bob().contact());
+    assert_eq!(
+        open(bundle.as_slice(), &bob(), anyone).unwrap().payload,
+        b"p"
+    );
+}
+
+#[test]
 fn errors_are_one_line_with_a_hint() {
     let errors = [
         BundleError::NotABundle("wrong magic bytes"),
