@@ -349,21 +349,18 @@ impl<S: State> Node<S> {
             rx.not_member += 1;
             return Ok(());
         }
-        if message.is_ephemeral() {
-            if self.state.message_status(&id)?.is_none() {
-                rx.new_messages += 1;
-                self.state
-                    .insert_message(&id, &message, Status::Delivered)?;
-                self.deliver(id, message)?;
-            } else {
-                rx.duplicates += 1;
-            }
-            return Ok(());
+        // Ephemeral messages are never ACKed or forwarded, but they do go
+        // through causal delivery below like any other: delivering one before
+        // the parents its sender named broke "delivered only after all of its
+        // parents" (DESIGN.md section 3; regression test
+        // `an_ephemeral_waits_for_its_parents`).
+        let ephemeral = message.is_ephemeral();
+        if !ephemeral {
+            // Every MESSAGE is ACKed, duplicates included (2/MVDS: ACKs are not
+            // retransmitted, they answer each MESSAGE).
+            self.state
+                .queue_ack(from, &id, 1 + self.settings.ack_repeats)?;
         }
-        // Every MESSAGE is ACKed, duplicates included (2/MVDS: ACKs are not
-        // retransmitted, they answer each MESSAGE).
-        self.state
-            .queue_ack(from, &id, 1 + self.settings.ack_repeats)?;
         if self.state.message_status(&id)?.is_some() {
             rx.duplicates += 1;
             return Ok(());
@@ -375,14 +372,16 @@ impl<S: State> Node<S> {
                 self.state.remove_record(peer, &id)?;
             }
         }
-        // Store-and-forward to the group's other peers.
-        let kind = match self.settings.mode {
-            Mode::Batch => RecordType::Message,
-            Mode::Interactive => RecordType::Offer,
-        };
-        for peer in self.state.group_peers(&message.group_id)? {
-            if peer != from && self.state.record(peer, &id)?.is_none() {
-                self.state.set_record(peer, &id, Record::new(kind, epoch))?;
+        if !ephemeral {
+            // Store-and-forward to the group's other peers.
+            let kind = match self.settings.mode {
+                Mode::Batch => RecordType::Message,
+                Mode::Interactive => RecordType::Offer,
+            };
+            for peer in self.state.group_peers(&message.group_id)? {
+                if peer != from && self.state.record(peer, &id)?.is_none() {
+                    self.state.set_record(peer, &id, Record::new(kind, epoch))?;
+                }
             }
         }
         // Causal delivery: wait for every parent that is not delivered yet and
