@@ -119,9 +119,9 @@ fn acks(ids: &[MessageId]) -> Payload {
     }
 }
 
-fn messages(ms: &[Message]) -> Payload {
+fn messages(ms: &[&Message]) -> Payload {
     Payload {
-        messages: ms.to_vec(),
+        messages: ms.iter().map(|m| (*m).clone()).collect(),
         ..Payload::default()
     }
 }
@@ -167,7 +167,7 @@ fn interactive_request_replaces_the_offer_with_the_message() {
     a.handle_payload(B, requests(&[id]), 1).unwrap();
     assert_eq!(record(&mut a, B, &id), rec(RecordType::Message, 0, 1));
     assert_eq!(a.state().record_count(), 1, "the OFFER is gone");
-    assert_eq!(transmit(&mut a, B, 1), Some(messages(&[m])));
+    assert_eq!(transmit(&mut a, B, 1), Some(messages(&[&m])));
     assert_eq!(record(&mut a, B, &id), rec(RecordType::Message, 1, 2));
 }
 
@@ -178,7 +178,7 @@ fn interactive_message_received_removes_the_request_and_queues_an_ack() {
     let id = m.id();
     b.handle_payload(A, offers(&[id]), 0).unwrap();
     assert_eq!(transmit(&mut b, A, 0), Some(requests(&[id])));
-    let rx = b.handle_payload(A, messages(&[m]), 1).unwrap();
+    let rx = b.handle_payload(A, messages(&[&m]), 1).unwrap();
     assert_eq!(rx.new_messages, 1);
     assert_eq!(record(&mut b, A, &id), None, "REQUEST removed");
     assert_eq!(b.state().record_count(), 0);
@@ -226,7 +226,7 @@ fn interactive_round_trip_offer_request_message_ack() {
         vec![
             ("a", offers(&[id])),
             ("b", requests(&[id])),
-            ("a", messages(&[m])),
+            ("a", messages(&[&m])),
             ("b", acks(&[id])),
         ]
     );
@@ -246,7 +246,7 @@ fn batch_send_puts_the_message_in_state_and_payload() {
     let m = msg("hi", &[]);
     let id = a.send(m.clone(), Mode::Batch, 2).unwrap();
     assert_eq!(record(&mut a, B, &id), rec(RecordType::Message, 0, 2));
-    assert_eq!(transmit(&mut a, B, 2), Some(messages(&[m])));
+    assert_eq!(transmit(&mut a, B, 2), Some(messages(&[&m])));
     assert_eq!(record(&mut a, B, &id), rec(RecordType::Message, 1, 3));
 }
 
@@ -255,7 +255,7 @@ fn batch_message_received_is_acked_and_leaves_no_state() {
     let mut b = node(&[A]);
     let m = msg("hi", &[]);
     let id = m.id();
-    b.handle_payload(A, messages(&[m]), 0).unwrap();
+    b.handle_payload(A, messages(&[&m]), 0).unwrap();
     assert_eq!(delivered(&mut b), vec![id]);
     assert_eq!(transmit(&mut b, A, 0), Some(acks(&[id])));
     assert_eq!(b.state().record_count(), 0);
@@ -292,7 +292,7 @@ fn due_records_are_retransmitted_at_send_epoch_and_not_before() {
     let mut sends = Vec::new();
     for epoch in 0..=30 {
         if let Some(p) = transmit(&mut a, B, epoch) {
-            assert_eq!(p, messages(&[m.clone()]));
+            assert_eq!(p, messages(&[&m]));
             sends.push(epoch);
             let r = record(&mut a, B, &id).unwrap();
             assert_eq!(r.send_count as usize, sends.len());
@@ -337,11 +337,11 @@ fn at_most_one_payload_per_peer_per_epoch() {
     let mut a = node(&[B, C]);
     let m1 = msg("one", &[]);
     let id1 = a.send(m1.clone(), Mode::Batch, 0).unwrap();
-    assert_eq!(transmit(&mut a, B, 0), Some(messages(&[m1])));
+    assert_eq!(transmit(&mut a, B, 0), Some(messages(&[&m1])));
     // More to say in the same epoch: a new message and an ACK.
     let id2 = a.send(msg("two", &[]), Mode::Batch, 0).unwrap();
     let m3 = msg("three", &[]);
-    a.handle_payload(B, messages(&[m3.clone()]), 0).unwrap();
+    a.handle_payload(B, messages(&[&m3]), 0).unwrap();
     assert_eq!(transmit(&mut a, B, 0), None);
     assert_eq!(a.next_send_epoch(B, 0).unwrap(), Some(0));
     // Other peers are not affected: C gets all three (m3 forwarded).
@@ -370,7 +370,7 @@ fn every_message_is_acked_including_duplicates() {
     let m = msg("hi", &[]);
     let id = m.id();
     for epoch in 0..4 {
-        let rx = b.handle_payload(A, messages(&[m.clone()]), epoch).unwrap();
+        let rx = b.handle_payload(A, messages(&[&m]), epoch).unwrap();
         let want = if epoch == 0 { (1, 0) } else { (0, 1) };
         assert_eq!((rx.new_messages, rx.duplicates), want);
         assert_eq!(
@@ -380,7 +380,7 @@ fn every_message_is_acked_including_duplicates() {
         );
     }
     // The same duplicate from another peer is ACKed to that peer.
-    b.handle_payload(C, messages(&[m]), 4).unwrap();
+    b.handle_payload(C, messages(&[&m]), 4).unwrap();
     let p = transmit(&mut b, C, 4).unwrap();
     assert_eq!(p.acks, vec![id]);
     assert_eq!(delivered(&mut b), vec![id], "delivered once");
@@ -390,7 +390,7 @@ fn every_message_is_acked_including_duplicates() {
 fn acks_are_never_state_and_never_retransmitted() {
     let mut b = node(&[A]);
     let m = msg("hi", &[]);
-    b.handle_payload(A, messages(&[m.clone()]), 0).unwrap();
+    b.handle_payload(A, messages(&[&m]), 0).unwrap();
     assert_eq!(b.state().record_count(), 0);
     assert!(has_outbox(&mut b, A));
     assert_eq!(transmit(&mut b, A, 0), Some(acks(&[m.id()])));
@@ -411,7 +411,7 @@ fn ack_repeats_resend_an_ack_in_that_many_extra_payloads() {
         },
     );
     let m = msg("hi", &[]);
-    b.handle_payload(A, messages(&[m.clone()]), 0).unwrap();
+    b.handle_payload(A, messages(&[&m]), 0).unwrap();
     for epoch in 0..3 {
         assert_eq!(transmit(&mut b, A, epoch), Some(acks(&[m.id()])));
     }
@@ -541,7 +541,7 @@ fn store_and_forward_interactive() {
 fn forwarding_uses_the_relay_mode_and_skips_the_sender() {
     let mut b = interactive_node(&[A, C]);
     let m = msg("hi", &[]);
-    b.handle_payload(A, messages(&[m.clone()]), 0).unwrap();
+    b.handle_payload(A, messages(&[&m]), 0).unwrap();
     assert_eq!(record(&mut b, C, &m.id()), rec(RecordType::Offer, 0, 0));
     assert_eq!(record(&mut b, A, &m.id()), None);
     assert_eq!(transmit(&mut b, A, 0), Some(acks(&[m.id()])));
@@ -556,12 +556,10 @@ fn duplicates_are_stored_and_delivered_once() {
     let m = msg("once", &[]);
     let id = m.id();
     // Twice in one payload, again later, and from another peer.
-    let rx = b
-        .handle_payload(A, messages(&[m.clone(), m.clone()]), 0)
-        .unwrap();
+    let rx = b.handle_payload(A, messages(&[&m, &m]), 0).unwrap();
     assert_eq!((rx.new_messages, rx.duplicates), (1, 1));
-    b.handle_payload(A, messages(&[m.clone()]), 3).unwrap();
-    b.handle_payload(C, messages(&[m.clone()]), 4).unwrap();
+    b.handle_payload(A, messages(&[&m]), 3).unwrap();
+    b.handle_payload(C, messages(&[&m]), 4).unwrap();
     assert_eq!(delivered(&mut b), vec![id]);
     assert_eq!(b.state().message_ids().count(), 1);
     // B forwarded it to C, but C sending it shows C holds it: no record left.
@@ -575,7 +573,7 @@ fn child_waits_for_its_parent_which_is_requested_from_the_sender() {
     let mut b = node(&[A, C]);
     let parent = msg("parent", &[]);
     let child = msg("child", &[parent.id()]);
-    b.handle_payload(A, messages(&[child.clone()]), 0).unwrap();
+    b.handle_payload(A, messages(&[&child]), 0).unwrap();
     assert_eq!(delivered(&mut b), vec![], "child waits");
     assert_eq!(
         b.state_mut().message_status(&child.id()).unwrap(),
@@ -597,7 +595,7 @@ fn child_waits_for_its_parent_which_is_requested_from_the_sender() {
     // name an undelivered parent.
     assert_eq!(b.state_mut().heads(&group()).unwrap(), vec![]);
 
-    b.handle_payload(A, messages(&[parent.clone()]), 1).unwrap();
+    b.handle_payload(A, messages(&[&parent]), 1).unwrap();
     assert_eq!(delivered(&mut b), vec![parent.id(), child.id()]);
     assert_eq!(record(&mut b, A, &parent.id()), None, "REQUEST answered");
     assert_eq!(b.state_mut().heads(&group()).unwrap(), vec![child.id()]);
@@ -609,7 +607,7 @@ fn a_merge_is_delivered_after_all_of_its_parents() {
     let p1 = msg("p1", &[]);
     let p2 = msg("p2", &[]);
     let merge = msg("merge", &[p1.id(), p2.id()]);
-    b.handle_payload(A, messages(&[merge.clone()]), 0).unwrap();
+    b.handle_payload(A, messages(&[&merge]), 0).unwrap();
     let p = transmit(&mut b, A, 0).unwrap();
     let mut want = vec![p1.id(), p2.id()];
     want.sort();
@@ -618,9 +616,9 @@ fn a_merge_is_delivered_after_all_of_its_parents() {
     assert_eq!(got, want, "both parents are requested");
 
     // The first parent alone is not enough, whichever it is.
-    b.handle_payload(A, messages(&[p2.clone()]), 1).unwrap();
+    b.handle_payload(A, messages(&[&p2]), 1).unwrap();
     assert_eq!(delivered(&mut b), vec![p2.id()]);
-    b.handle_payload(A, messages(&[p1.clone()]), 2).unwrap();
+    b.handle_payload(A, messages(&[&p1]), 2).unwrap();
     assert_eq!(delivered(&mut b), vec![p1.id(), merge.id()]);
     assert_eq!(b.state().record_count(), 0);
     assert_eq!(b.state_mut().heads(&group()).unwrap(), vec![merge.id()]);
@@ -632,11 +630,10 @@ fn a_merge_whose_first_parent_is_present_still_waits_for_the_second() {
     let p1 = msg("p1", &[]);
     let p2 = msg("p2", &[]);
     let merge = msg("merge", &[p1.id(), p2.id()]);
-    b.handle_payload(A, messages(&[p1.clone(), merge.clone()]), 0)
-        .unwrap();
+    b.handle_payload(A, messages(&[&p1, &merge]), 0).unwrap();
     assert_eq!(delivered(&mut b), vec![p1.id()]);
     assert_eq!(transmit(&mut b, A, 0).unwrap().requests, vec![p2.id()]);
-    b.handle_payload(A, messages(&[p2.clone()]), 1).unwrap();
+    b.handle_payload(A, messages(&[&p2]), 1).unwrap();
     assert_eq!(delivered(&mut b), vec![p2.id(), merge.id()]);
 }
 
@@ -652,14 +649,15 @@ fn a_chain_arriving_in_reverse_order_is_delivered_in_order() {
     // One payload, newest first.
     let mut b = node(&[A]);
     let reversed: Vec<Message> = chain.iter().rev().cloned().collect();
-    b.handle_payload(A, messages(&reversed), 0).unwrap();
+    b.handle_payload(A, messages(&reversed.iter().collect::<Vec<_>>()), 0)
+        .unwrap();
     assert_eq!(delivered(&mut b), ids);
 
     // One payload per epoch, newest first: each step requests the next parent.
     let mut b = node(&[A]);
     for (epoch, m) in reversed.iter().enumerate() {
         let epoch = epoch as Epoch;
-        b.handle_payload(A, messages(&[m.clone()]), epoch).unwrap();
+        b.handle_payload(A, messages(&[m]), epoch).unwrap();
         let p = transmit(&mut b, A, epoch).unwrap();
         if let Some(parent) = m.parents().first() {
             assert!(p.requests.contains(parent), "requests {}", parent.short());
@@ -676,10 +674,9 @@ fn a_parent_held_but_waiting_is_not_requested_again() {
     let g = msg("grandparent", &[]);
     let p = msg("parent", &[g.id()]);
     let c = msg("child", &[p.id()]);
-    b.handle_payload(A, messages(&[p.clone(), c.clone()]), 0)
-        .unwrap();
+    b.handle_payload(A, messages(&[&p, &c]), 0).unwrap();
     assert_eq!(transmit(&mut b, A, 0).unwrap().requests, vec![g.id()]);
-    b.handle_payload(A, messages(&[g.clone()]), 1).unwrap();
+    b.handle_payload(A, messages(&[&g]), 1).unwrap();
     assert_eq!(delivered(&mut b), vec![g.id(), p.id(), c.id()]);
 }
 
@@ -688,7 +685,7 @@ fn messages_without_metadata_are_delivered_at_once() {
     let mut b = node(&[A]);
     let mut m = msg("plain", &[]);
     m.metadata = None;
-    b.handle_payload(A, messages(&[m.clone()]), 0).unwrap();
+    b.handle_payload(A, messages(&[&m]), 0).unwrap();
     assert_eq!(delivered(&mut b), vec![m.id()]);
     assert_eq!(transmit(&mut b, A, 0), Some(acks(&[m.id()])));
 }
@@ -740,7 +737,7 @@ fn ephemeral_is_sent_once_without_state_ack_or_retransmission() {
     assert_eq!(a.state().record_count(), 0, "no record");
     assert_eq!(delivered(&mut a), vec![id]);
     let p = transmit(&mut a, B, 0).unwrap();
-    assert_eq!(p, messages(&[e.clone()]));
+    assert_eq!(p, messages(&[&e]));
     for epoch in 1..100 {
         assert_eq!(transmit(&mut a, B, epoch), None, "not retransmitted");
     }
@@ -785,16 +782,16 @@ fn an_ephemeral_waits_for_its_parents() {
     let mut b = node(&[A, C]);
     let parent = msg("parent", &[]);
     let e = ephemeral("typing", &[parent.id()]);
-    let rx = b.handle_payload(A, messages(&[e.clone()]), 0).unwrap();
+    let rx = b.handle_payload(A, messages(&[&e]), 0).unwrap();
     assert_eq!(rx.new_messages, 1);
     assert_eq!(delivered(&mut b), vec![], "waits for its parent");
     let p = transmit(&mut b, A, 0).unwrap();
     assert_eq!(p, requests(&[parent.id()]), "no ACK, parent requested");
     assert_eq!(transmit(&mut b, C, 0), None, "not forwarded");
     // A duplicate while it waits changes nothing.
-    let rx = b.handle_payload(A, messages(&[e.clone()]), 1).unwrap();
+    let rx = b.handle_payload(A, messages(&[&e]), 1).unwrap();
     assert_eq!(rx.duplicates, 1);
-    b.handle_payload(A, messages(&[parent.clone()]), 2).unwrap();
+    b.handle_payload(A, messages(&[&parent]), 2).unwrap();
     assert_eq!(delivered(&mut b), vec![parent.id(), e.id()]);
     assert_eq!(b.state_mut().heads(&group()).unwrap(), vec![parent.id()]);
     let p = transmit(&mut b, A, 2).unwrap();
@@ -811,7 +808,7 @@ fn an_ephemeral_waits_for_its_parents() {
 fn an_offer_for_a_message_held_is_acked() {
     let mut b = node(&[A]);
     let m = msg("hi", &[]);
-    b.handle_payload(A, messages(&[m.clone()]), 0).unwrap();
+    b.handle_payload(A, messages(&[&m]), 0).unwrap();
     assert_eq!(transmit(&mut b, A, 0), Some(acks(&[m.id()])));
     let rx = b.handle_payload(A, offers(&[m.id()]), 1).unwrap();
     assert_eq!(rx.offers, 1);
@@ -843,7 +840,7 @@ fn messages_of_other_groups_are_not_stored_or_acked() {
     let mut b = node(&[A]);
     let mut m = msg("not ours", &[]);
     m.group_id = other_group();
-    let rx = b.handle_payload(A, messages(&[m.clone()]), 0).unwrap();
+    let rx = b.handle_payload(A, messages(&[&m]), 0).unwrap();
     assert_eq!((rx.messages, rx.not_member, rx.new_messages), (1, 1, 0));
     assert_eq!(b.state_mut().message(&m.id()).unwrap(), None);
     assert_eq!(delivered(&mut b), vec![]);
