@@ -287,6 +287,61 @@ struct Sent {
     message: Message,
 }
 
+/// The simulated link: what is on the wire and the generator that decides
+/// each payload's fate.
+struct Link<'a> {
+    spec: &'a LinkSpec,
+    rng: StdRng,
+    /// Payloads by the epoch they arrive in.
+    wire: BTreeMap<Epoch, Vec<InFlight>>,
+    payloads: u64,
+}
+
+/// Every node makes its payload of the epoch for each peer (at most one) and
+/// puts it on the link: dropped, duplicated, delayed while the link is lossy;
+/// only delayed after.
+fn transmit(
+    nodes: &mut [Node<MemState>],
+    topo: &Topology,
+    link: &mut Link,
+    epoch: Epoch,
+) -> Result<(), TestCaseError> {
+    let lossy = epoch < link.spec.lossy_until;
+    for (from, node) in nodes.iter_mut().enumerate() {
+        for &to in &topo.links[from] {
+            let payload = node
+                .poll_transmit(PeerId(to as u64), epoch)
+                .map_err(|e| TestCaseError::fail(format!("poll_transmit: {e}")))?;
+            let again = node
+                .poll_transmit(PeerId(to as u64), epoch)
+                .map_err(|e| TestCaseError::fail(format!("poll_transmit: {e}")))?;
+            prop_assert!(again.is_none(), "two payloads in one epoch");
+            let Some(payload) = payload else { continue };
+            prop_assert!(!payload.is_empty());
+            link.payloads += 1;
+            let bytes = payload.encode();
+            let copies = if !lossy {
+                1
+            } else if link.rng.random_bool(link.spec.drop) {
+                0
+            } else if link.rng.random_bool(link.spec.duplicate) {
+                2
+            } else {
+                1
+            };
+            for _ in 0..copies {
+                let at = epoch + link.rng.random_range(1..=link.spec.max_delay);
+                link.wire.entry(at).or_default().push(InFlight {
+                    from,
+                    to,
+                    bytes: bytes.clone(),
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
 fn run(s: &Scenario) -> Result<(), TestCaseError> {
     let topo = Topology::build(s);
     let n = s.nodes;
@@ -306,19 +361,28 @@ fn run(s: &Scenario) -> Result<(), TestCaseError> {
     for spec in &s.sends {
         sends.entry(spec.epoch).or_default().push(spec);
     }
-    let mut rng = StdRng::seed_from_u64(s.link.seed);
-    let mut wire: BTreeMap<Epoch, Vec<InFlight>> = BTreeMap::new();
+    let mut link = Link {
+        spec: &s.link,
+        rng: StdRng::seed_from_u64(s.link.seed),
+        wire: BTreeMap::new(),
+        payloads: 0,
+    };
     let mut observed: Vec<Observed> = (0..n).map(|_| Observed::default()).collect();
     let mut sent: HashMap<MessageId, Sent> = HashMap::new();
     let limits = Limits::default();
-    let mut payloads = 0u64;
 
     let mut epoch: Epoch = 0;
     loop {
         let lossy = epoch < s.link.lossy_until;
-        // 1. Payloads arriving now, in random order.
-        let mut arriving = wire.remove(&epoch).unwrap_or_default();
-        arriving.shuffle(&mut rng);
+        // The driving loop says: receive, send, transmit. A CLI user may
+        // export before importing, though; a quarter of the epochs do that.
+        let early = link.rng.random_bool(0.25);
+        if early {
+            transmit(&mut nodes, &topo, &mut link, epoch)?;
+        }
+        // Payloads arriving now, in random order.
+        let mut arriving = link.wire.remove(&epoch).unwrap_or_default();
+        arriving.shuffle(&mut link.rng);
         for p in arriving {
             let payload = Payload::decode(&p.bytes, &limits)
                 .map_err(|e| TestCaseError::fail(format!("decode: {e}")))?;
@@ -326,7 +390,7 @@ fn run(s: &Scenario) -> Result<(), TestCaseError> {
                 .handle_payload(PeerId(p.from as u64), payload, epoch)
                 .map_err(|e| TestCaseError::fail(format!("handle_payload: {e}")))?;
         }
-        // 2. The application sends.
+        // The application sends.
         for (k, spec) in sends
             .remove(&epoch)
             .unwrap_or_default()
@@ -364,40 +428,10 @@ fn run(s: &Scenario) -> Result<(), TestCaseError> {
                 },
             );
         }
-        // 3. One payload per peer at most, onto the link.
-        for (from, node) in nodes.iter_mut().enumerate() {
-            for &to in &topo.links[from] {
-                let payload = node
-                    .poll_transmit(PeerId(to as u64), epoch)
-                    .map_err(|e| TestCaseError::fail(format!("poll_transmit: {e}")))?;
-                let again = node
-                    .poll_transmit(PeerId(to as u64), epoch)
-                    .map_err(|e| TestCaseError::fail(format!("poll_transmit: {e}")))?;
-                prop_assert!(again.is_none(), "two payloads in one epoch");
-                let Some(payload) = payload else { continue };
-                prop_assert!(!payload.is_empty());
-                payloads += 1;
-                let bytes = payload.encode();
-                let copies = if !lossy {
-                    1
-                } else if rng.random_bool(s.link.drop) {
-                    0
-                } else if rng.random_bool(s.link.duplicate) {
-                    2
-                } else {
-                    1
-                };
-                for _ in 0..copies {
-                    let at = epoch + rng.random_range(1..=s.link.max_delay);
-                    wire.entry(at).or_default().push(InFlight {
-                        from,
-                        to,
-                        bytes: bytes.clone(),
-                    });
-                }
-            }
+        if !early {
+            transmit(&mut nodes, &topo, &mut link, epoch)?;
         }
-        // 4. Events, checked as they come.
+        // Events, checked as they come.
         for node in 0..n {
             while let Some(event) = nodes[node].poll_event() {
                 match event {
@@ -448,7 +482,7 @@ fn run(s: &Scenario) -> Result<(), TestCaseError> {
             }
         }
 
-        if !lossy && wire.is_empty() && quiet(&mut nodes, &topo)? {
+        if !lossy && link.wire.is_empty() && quiet(&mut nodes, &topo)? {
             break;
         }
         prop_assert!(
@@ -500,7 +534,7 @@ fn run(s: &Scenario) -> Result<(), TestCaseError> {
             );
         }
     }
-    prop_assert!(payloads > 0);
+    prop_assert!(link.payloads > 0);
     Ok(())
 }
 
