@@ -680,6 +680,54 @@ fn a_parent_held_but_waiting_is_not_requested_again() {
     assert_eq!(delivered(&mut b), vec![g.id(), p.id(), c.id()]);
 }
 
+/// Two real nodes: B gets a child whose parent was lost on the way; its
+/// REQUEST reaches A, which answers with the parent although it never
+/// offered it (interactive) or sends it anyway (batch).
+#[test]
+fn a_lost_parent_is_requested_and_served_by_the_sender() {
+    for mode in [Mode::Batch, Mode::Interactive] {
+        let mut a = node(&[B]);
+        let mut b = node(&[A]);
+        let parent = a.compose(&group(), 1, b"parent".to_vec(), false).unwrap();
+        let pid = a.send(parent, mode, 0).unwrap();
+        let child = a.compose(&group(), 2, b"child".to_vec(), false).unwrap();
+        let cid = a.send(child.clone(), mode, 0).unwrap();
+        // Epoch 0's payload from A is lost; B hears of the child alone.
+        transmit(&mut a, B, 0);
+        b.handle_payload(A, messages(&[&child]), 0).unwrap();
+        let p = transmit(&mut b, A, 0).unwrap();
+        assert_eq!(p.requests, vec![pid], "{mode:?}");
+        a.handle_payload(B, p, 0).unwrap();
+        for epoch in 1..40 {
+            if let Some(p) = transmit(&mut a, B, epoch) {
+                b.handle_payload(A, p, epoch).unwrap();
+            }
+            if let Some(p) = transmit(&mut b, A, epoch) {
+                a.handle_payload(B, p, epoch).unwrap();
+            }
+        }
+        assert_eq!(delivered(&mut b), vec![pid, cid], "{mode:?}");
+        assert_eq!(a.state().record_count() + b.state().record_count(), 0);
+    }
+}
+
+/// A relay that holds a message but cannot deliver it yet (a parent is
+/// missing) still forwards it and answers REQUESTs for it.
+#[test]
+fn a_waiting_message_is_forwarded_and_served() {
+    let mut b = node(&[A, C]);
+    let parent = msg("parent", &[]);
+    let child = msg("child", &[parent.id()]);
+    b.handle_payload(A, messages(&[&child]), 0).unwrap();
+    assert_eq!(delivered(&mut b), vec![]);
+    assert_eq!(
+        record(&mut b, C, &child.id()),
+        rec(RecordType::Message, 0, 0)
+    );
+    b.handle_payload(C, requests(&[child.id()]), 0).unwrap();
+    assert_eq!(transmit(&mut b, C, 0), Some(messages(&[&child])));
+}
+
 #[test]
 fn messages_without_metadata_are_delivered_at_once() {
     let mut b = node(&[A]);
