@@ -5,4 +5,5 @@
 //! [`engine`] (the sans-IO protocol state machine); the CLI drives both.
 
 pub mod engine;
+pub mod store;
 pub mod wire;

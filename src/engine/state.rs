@@ -48,7 +48,7 @@ pub trait State {
 
     /// Remembers that `child` waits for `parent`.
     fn add_waiting(&mut self, child: &MessageId, parent: &MessageId) -> StateResult<()>;
-    /// Returns and forgets the messages that were waiting for `parent`.
+    /// Returns (in id order) and forgets the messages that were waiting for `parent`.
     fn take_waiting(&mut self, parent: &MessageId) -> StateResult<Vec<MessageId>>;
 
     /// The group's delivered messages that no delivered message names as parent.
@@ -95,7 +95,7 @@ pub trait State {
 pub struct MemState {
     groups: HashMap<GroupId, BTreeSet<PeerId>>,
     messages: HashMap<MessageId, (Message, Status)>,
-    waiting: HashMap<MessageId, Vec<MessageId>>,
+    waiting: HashMap<MessageId, BTreeSet<MessageId>>,
     heads: HashMap<GroupId, BTreeSet<MessageId>>,
     records: HashMap<(PeerId, MessageId), Record>,
     by_message: HashMap<MessageId, BTreeSet<PeerId>>,
@@ -172,12 +172,16 @@ impl State for MemState {
     }
 
     fn add_waiting(&mut self, child: &MessageId, parent: &MessageId) -> StateResult<()> {
-        self.waiting.entry(*parent).or_default().push(*child);
+        self.waiting.entry(*parent).or_default().insert(*child);
         Ok(())
     }
 
     fn take_waiting(&mut self, parent: &MessageId) -> StateResult<Vec<MessageId>> {
-        Ok(self.waiting.remove(parent).unwrap_or_default())
+        Ok(self
+            .waiting
+            .remove(parent)
+            .map(|c| c.into_iter().collect())
+            .unwrap_or_default())
     }
 
     fn heads(&mut self, group: &GroupId) -> StateResult<Vec<MessageId>> {
