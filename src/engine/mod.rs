@@ -349,18 +349,23 @@ impl<S: State> Node<S> {
             rx.not_member += 1;
             return Ok(());
         }
-        // Ephemeral messages are never ACKed or forwarded, but they do go
-        // through causal delivery below like any other: delivering one before
-        // the parents its sender named broke "delivered only after all of its
-        // parents" (DESIGN.md section 3; regression test
-        // `an_ephemeral_waits_for_its_parents`).
-        let ephemeral = message.is_ephemeral();
-        if !ephemeral {
-            // Every MESSAGE is ACKed, duplicates included (2/MVDS: ACKs are not
-            // retransmitted, they answer each MESSAGE).
-            self.state
-                .queue_ack(from, &id, 1 + self.settings.ack_repeats)?;
+        if message.is_ephemeral() {
+            // Not ACKed and not forwarded, but delivered causally like any
+            // other message: delivering it at once, before parents its
+            // sender named, broke "delivered only after all of its parents"
+            // (DESIGN.md section 3; test `an_ephemeral_waits_for_its_parents`).
+            if self.state.message_status(&id)?.is_none() {
+                rx.new_messages += 1;
+                self.store_and_deliver(from, id, message, epoch)?;
+            } else {
+                rx.duplicates += 1;
+            }
+            return Ok(());
         }
+        // Every MESSAGE is ACKed, duplicates included (2/MVDS: ACKs are not
+        // retransmitted, they answer each MESSAGE).
+        self.state
+            .queue_ack(from, &id, 1 + self.settings.ack_repeats)?;
         if self.state.message_status(&id)?.is_some() {
             rx.duplicates += 1;
             return Ok(());
@@ -372,20 +377,30 @@ impl<S: State> Node<S> {
                 self.state.remove_record(peer, &id)?;
             }
         }
-        if !ephemeral {
-            // Store-and-forward to the group's other peers.
-            let kind = match self.settings.mode {
-                Mode::Batch => RecordType::Message,
-                Mode::Interactive => RecordType::Offer,
-            };
-            for peer in self.state.group_peers(&message.group_id)? {
-                if peer != from && self.state.record(peer, &id)?.is_none() {
-                    self.state.set_record(peer, &id, Record::new(kind, epoch))?;
-                }
+        // Store-and-forward to the group's other peers.
+        let kind = match self.settings.mode {
+            Mode::Batch => RecordType::Message,
+            Mode::Interactive => RecordType::Offer,
+        };
+        for peer in self.state.group_peers(&message.group_id)? {
+            if peer != from && self.state.record(peer, &id)?.is_none() {
+                self.state.set_record(peer, &id, Record::new(kind, epoch))?;
             }
         }
-        // Causal delivery: wait for every parent that is not delivered yet and
-        // REQUEST those we do not even hold from the peer that sent the child.
+        self.store_and_deliver(from, id, message, epoch)
+    }
+
+    /// Stores a new message received from `from` and delivers it, or, if some
+    /// parent is not delivered yet, stores it as waiting. Causal delivery:
+    /// wait for every parent that is not delivered yet and REQUEST those we do
+    /// not even hold from the peer that sent the child.
+    fn store_and_deliver(
+        &mut self,
+        from: PeerId,
+        id: MessageId,
+        message: Message,
+        epoch: Epoch,
+    ) -> Result<()> {
         let mut missing = 0;
         for parent in message.parents() {
             match self.state.message_status(parent)? {
