@@ -309,13 +309,21 @@ fn transmit(
     let lossy = epoch < link.spec.lossy_until;
     for (from, node) in nodes.iter_mut().enumerate() {
         for &to in &topo.links[from] {
-            let payload = node
-                .poll_transmit(PeerId(to as u64), epoch)
-                .map_err(|e| TestCaseError::fail(format!("poll_transmit: {e}")))?;
-            let again = node
-                .poll_transmit(PeerId(to as u64), epoch)
-                .map_err(|e| TestCaseError::fail(format!("poll_transmit: {e}")))?;
+            let peer = PeerId(to as u64);
+            let fail = |e: mvds::engine::Error| TestCaseError::fail(e.to_string());
+            // next_send_epoch predicts exactly whether a payload comes now.
+            let due = node.next_send_epoch(peer, epoch).map_err(fail)?;
+            let payload = node.poll_transmit(peer, epoch).map_err(fail)?;
+            prop_assert_eq!(payload.is_some(), due.is_some_and(|e| e <= epoch));
+            let again = node.poll_transmit(peer, epoch).map_err(fail)?;
             prop_assert!(again.is_none(), "two payloads in one epoch");
+            let next = node.next_send_epoch(peer, epoch).map_err(fail)?;
+            prop_assert!(
+                next.is_none_or(|e| e > epoch),
+                "next send {:?} at {}",
+                next,
+                epoch
+            );
             let Some(payload) = payload else { continue };
             prop_assert!(!payload.is_empty());
             link.payloads += 1;

@@ -343,7 +343,7 @@ fn at_most_one_payload_per_peer_per_epoch() {
     let m3 = msg("three", &[]);
     a.handle_payload(B, messages(&[&m3]), 0).unwrap();
     assert_eq!(transmit(&mut a, B, 0), None);
-    assert_eq!(a.next_send_epoch(B, 0).unwrap(), Some(0));
+    assert_eq!(a.next_send_epoch(B, 0).unwrap(), Some(1));
     // Other peers are not affected: C gets all three (m3 forwarded).
     let p = transmit(&mut a, C, 0).unwrap();
     assert_eq!(ids_of(&p.messages), sorted(vec![id1, id2, m3.id()]));
@@ -362,6 +362,30 @@ fn ids_of(ms: &[Message]) -> Vec<MessageId> {
 fn sorted(mut ids: Vec<MessageId>) -> Vec<MessageId> {
     ids.sort();
     ids
+}
+
+/// `next_send_epoch` is for a driver that sleeps until the answer: it must
+/// never name an epoch whose payload was made already (poll_transmit would
+/// return `None` and the driver would spin).
+#[test]
+fn next_send_epoch_skips_an_epoch_whose_payload_is_made() {
+    let mut a = node(&[B]);
+    assert_eq!(a.next_send_epoch(B, 0).unwrap(), None);
+    let id = a.send(msg("one", &[]), Mode::Batch, 0).unwrap();
+    assert_eq!(a.next_send_epoch(B, 0).unwrap(), Some(0));
+    transmit(&mut a, B, 0).unwrap();
+    assert_eq!(a.next_send_epoch(B, 0).unwrap(), Some(1));
+    // Something new for B in the same epoch: an ACK, and a record due now.
+    a.handle_payload(B, messages(&[&msg("two", &[])]), 0)
+        .unwrap();
+    a.handle_payload(B, requests(&[id]), 0).unwrap();
+    assert_eq!(a.next_send_epoch(B, 0).unwrap(), Some(1));
+    assert_eq!(transmit(&mut a, B, 0), None);
+    assert!(transmit(&mut a, B, 1).is_some());
+    // Later calls are unaffected: the record waits for its send epoch.
+    let due = record(&mut a, B, &id).unwrap().send_epoch;
+    assert_eq!(a.next_send_epoch(B, 1).unwrap(), Some(due));
+    assert_eq!(a.next_send_epoch(B, 2).unwrap(), Some(due));
 }
 
 #[test]
