@@ -392,3 +392,104 @@ fn a_bad_timestamp_is_a_usage_error() {
             .contains("MVDS_TIMESTAMP")
     );
 }
+
+#[test]
+fn a_failed_export_changes_nothing() {
+    let w = World::new();
+    let (a, b) = (w.node("alice", "batch"), w.node("bob", "batch"));
+    connect(&a, &b);
+    group("chat", &a, &[&b], &[(&a, &b)]);
+    a.send("chat", "hi");
+    let before = a.dump();
+    let nowhere = w.path("no/such/dir/x.mvds");
+    let err = a.fails(
+        &["export", "--to", "bob", "-o", nowhere.to_str().unwrap()],
+        1,
+    );
+    assert!(err.starts_with("mvds: cannot write"), "{err}");
+    assert_eq!(a.dump(), before);
+    // The epoch's payload was not used up: the export can simply be redone.
+    let file = w.path("x.mvds");
+    a.export_to(&b, &file);
+    b.import(&file);
+    assert_eq!(b.log("chat"), ["hi"]);
+}
+
+#[test]
+fn a_busy_store_is_reported_with_its_own_exit_code() {
+    let w = World::new();
+    let a = w.node("alice", "batch");
+    a.ok(&["group", "create", "chat"]);
+    let before = a.dump();
+    let db = rusqlite::Connection::open(a.dir.join("mvds.db")).unwrap();
+    db.execute_batch("BEGIN IMMEDIATE").unwrap();
+    let err = a.fails(&["send", "chat", "blocked"], 4);
+    assert!(err.contains("busy"), "{err}");
+    assert!(err.contains("hint: "), "{err}");
+    db.execute_batch("ROLLBACK").unwrap();
+    assert_eq!(a.dump(), before);
+    a.send("chat", "now it works");
+}
+
+#[test]
+fn the_demo_runs_and_shows_its_commands() {
+    let w = World::new();
+    let keep = w.path("demo");
+    let out = mvds()
+        .args(["demo", "--keep", keep.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains("$ mvds --store bob import --dir stick"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("$ mvds --store alice send chat 'hello from alice'"),
+        "{stdout}"
+    );
+    // The kept nodes are real: carol got alice's messages through bob.
+    let carol = mvds()
+        .args([
+            "--store",
+            keep.join("carol").to_str().unwrap(),
+            "log",
+            "chat",
+            "--json",
+        ])
+        .output()
+        .unwrap();
+    let log: common::Log = serde_json::from_slice(&carol.stdout).unwrap();
+    let bodies: Vec<_> = log
+        .messages
+        .iter()
+        .filter_map(|m| m.body.as_deref())
+        .collect();
+    assert!(bodies.contains(&"hello from alice"), "{bodies:?}");
+    // And nothing is pending anywhere at the end.
+    for node in ["alice", "bob", "carol"] {
+        let out = mvds()
+            .args([
+                "--store",
+                keep.join(node).to_str().unwrap(),
+                "status",
+                "--json",
+            ])
+            .output()
+            .unwrap();
+        let s: common::Status = serde_json::from_slice(&out.stdout).unwrap();
+        for p in s.peers {
+            assert_eq!(
+                p.messages + p.offers + p.requests,
+                0,
+                "{node} -> {}",
+                p.name
+            );
+        }
+    }
+}
