@@ -231,8 +231,8 @@ fn print_human(report: &Imported) -> Result<()> {
                 let what = counts(
                     &[
                         (b.new_messages as u64, "new message"),
-                        (b.duplicates as u64, "message already held"),
-                        (b.not_member as u64, "message for a group not joined"),
+                        (b.duplicates as u64, "duplicate"),
+                        (b.not_member as u64, "ignored message"),
                         (b.acks as u64, "ack"),
                         (b.offers as u64, "offer"),
                         (b.requests as u64, "request"),
@@ -263,8 +263,10 @@ fn is_not_for_us(e: &anyhow::Error) -> bool {
 
 /// The `*.mvds` files in a folder, by name (other files are not ours).
 fn bundles_in(dir: &Path) -> Result<Vec<PathBuf>> {
-    let entries =
-        std::fs::read_dir(dir).with_context(|| format!("cannot read {}", dir.display()))?;
+    let entries = std::fs::read_dir(dir).map_err(|e| {
+        CliError::rejected(format!("cannot read the folder {}: {e}", dir.display()))
+            .hint("check the path (is the stick mounted?)")
+    })?;
     let mut files = Vec::new();
     for entry in entries {
         let path = entry
