@@ -6,7 +6,7 @@ mod common;
 
 use std::process::{Command, Stdio};
 
-use common::{World, connect, group, mvds};
+use common::{World, carry, connect, group, mvds};
 
 #[derive(serde::Deserialize)]
 struct PeerList {
@@ -324,6 +324,12 @@ fn messages_for_groups_not_joined_are_reported() {
     );
     let r: common::Imported = b.json(&["import", file.to_str().unwrap()]);
     assert_eq!(r.already_imported, 1);
+    assert_eq!(r.unknown_groups, Vec::<String>::new());
+    // As the hint says: join, and the sender's retransmission delivers it.
+    b.ok(&["group", "join", "secret", &gid]);
+    a.tick();
+    carry(&w, &a, &b);
+    assert_eq!(b.log("secret"), ["psst"]);
 }
 
 #[test]

@@ -174,9 +174,11 @@ pub fn run(ctx: &Ctx, args: &ImportArgs) -> Result<()> {
             continue;
         }
         for m in &v.payload.messages {
-            let hex = m.group_id.to_string();
-            if !groups.contains(&m.group_id) && !report.unknown_groups.contains(&hex) {
-                report.unknown_groups.push(hex);
+            if !groups.contains(&m.group_id) {
+                let hex = m.group_id.to_string();
+                if !report.unknown_groups.contains(&hex) {
+                    report.unknown_groups.push(hex);
+                }
             }
         }
         let rx = node.handle_payload(v.sender.id, v.payload, epoch)?;
@@ -207,7 +209,7 @@ pub fn run(ctx: &Ctx, args: &ImportArgs) -> Result<()> {
         );
         let _ = writeln!(
             err,
-            "hint: to receive them, run `mvds group join NAME {}`, then ask the sender to send again",
+            "hint: run `mvds group join NAME {}` to receive them (they are not acknowledged, so the sender sends them again)",
             report.unknown_groups[0]
         );
     }
