@@ -499,3 +499,49 @@ fn the_demo_runs_and_shows_its_commands() {
         }
     }
 }
+
+#[test]
+fn inspect_raw_payloads_and_bundles_without_a_node() {
+    let w = World::new();
+    let (a, b) = (w.node("alice", "batch"), w.node("bob", "batch"));
+    connect(&a, &b);
+    group("chat", &a, &[&b], &[(&a, &b)]);
+    a.send("chat", "raw text");
+    let raw = w.path("x.pb");
+    a.ok(&[
+        "export",
+        "--to",
+        "bob",
+        "--raw",
+        "-o",
+        raw.to_str().unwrap(),
+    ]);
+    let i: Inspected = b.json(&["inspect", "--raw", raw.to_str().unwrap()]);
+    assert_eq!(
+        (i.format.as_str(), i.version, i.for_us),
+        ("raw", None, None)
+    );
+    let p = i.payload.unwrap();
+    assert_eq!(p.messages[0].body.as_deref(), Some("raw text"));
+    assert_eq!(p.messages[0].group.as_deref(), Some("chat"));
+
+    // Without any node, a bundle shows its clear-text header only.
+    a.tick();
+    let file = w.path("x.mvds");
+    a.export_to(&b, &file);
+    let out = mvds()
+        .args(["--store", w.path("none").to_str().unwrap()])
+        .args(["inspect", file.to_str().unwrap(), "--json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let i: Inspected = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        (i.version, i.for_us, i.payload.is_none()),
+        (Some(1), None, true)
+    );
+    // A bad file is refused the same way as by import.
+    let bad = w.path("bad.mvds");
+    std::fs::write(&bad, b"nope").unwrap();
+    b.fails(&["inspect", bad.to_str().unwrap()], 5);
+}
