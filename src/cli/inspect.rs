@@ -14,7 +14,7 @@ use super::Ctx;
 use super::args::InspectArgs;
 use super::error::CliError;
 use super::import::{MAX_BUNDLE_BYTES, read_input};
-use super::text::{body, count, utc};
+use super::text::{body, counts, utc};
 
 /// `inspect --json` (docs/cli.md).
 #[derive(Serialize)]
@@ -179,14 +179,16 @@ fn print_human(i: &Inspected) -> Result<()> {
     let Some(p) = &i.payload else {
         return Ok(());
     };
-    writeln!(
-        out,
-        "{}, {}, {}, {}",
-        count(p.messages.len() as u64, "message"),
-        count(p.acks.len() as u64, "ack"),
-        count(p.offers.len() as u64, "offer"),
-        count(p.requests.len() as u64, "request")
-    )?;
+    let summary = counts(
+        &[
+            (p.messages.len() as u64, "message"),
+            (p.acks.len() as u64, "ack"),
+            (p.offers.len() as u64, "offer"),
+            (p.requests.len() as u64, "request"),
+        ],
+        "an empty payload",
+    );
+    writeln!(out, "{summary}")?;
     for (what, ids) in [
         ("ack", &p.acks),
         ("offer", &p.offers),
