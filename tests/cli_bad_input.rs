@@ -223,3 +223,20 @@ fn a_replay_is_a_no_op() {
     assert!(out.contains("already imported"), "{out}");
     assert_eq!(s.b.dump(), before);
 }
+
+#[test]
+fn too_large() {
+    let s = setup();
+    // Sparse: a gigabyte that costs no disk, refused before it is read.
+    let file = s.w.path("huge.mvds");
+    std::fs::File::create(&file)
+        .unwrap()
+        .set_len(1 << 30)
+        .unwrap();
+    refused(&s.b, &file, REJECTED, "larger than");
+    let err = s.b.fails(
+        &["import", "--raw", "--from", "alice", file.to_str().unwrap()],
+        REJECTED,
+    );
+    assert!(err.contains("larger than"), "{err}");
+}

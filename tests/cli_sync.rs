@@ -342,3 +342,31 @@ fn nothing_due_gives_an_empty_but_valid_bundle() {
     // The epoch's one payload is used up, even an empty one.
     a.fails(&["export", "--to", "bob", "-o", "again.mvds"], 7);
 }
+
+#[test]
+fn a_relay_forwards_in_its_own_mode() {
+    let w = World::new();
+    let (a, b, c) = (
+        w.node("alice", "batch"),
+        w.node("bob", "interactive"),
+        w.node("carol", "batch"),
+    );
+    connect(&a, &b);
+    connect(&b, &c);
+    group("chat", &a, &[&b, &c], &[(&a, &b), (&b, &c)]);
+    a.send("chat", "via an interactive relay");
+    carry(&w, &a, &b);
+    // bob got the MESSAGE in batch mode but offers it onwards.
+    let to_carol = b
+        .status()
+        .peers
+        .into_iter()
+        .find(|p| p.name == "carol")
+        .unwrap();
+    assert_eq!((to_carol.offers, to_carol.messages), (1, 0));
+    carry(&w, &b, &c); // OFFER
+    carry(&w, &c, &b); // REQUEST
+    b.tick();
+    carry(&w, &b, &c); // MESSAGE
+    assert_eq!(c.log("chat"), ["via an interactive relay"]);
+}

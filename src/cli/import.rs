@@ -300,18 +300,29 @@ pub(super) fn read_input(path: &Path, max: u64) -> Result<Vec<u8>> {
                 ))
                 .into());
         }
-        std::fs::File::open(path)
-            .and_then(|f| f.take(max + 1).read_to_end(&mut bytes))
+        let file = std::fs::File::open(path)
+            .map_err(|e| CliError::rejected(format!("cannot read the file: {e}")))?;
+        // A file known to be too large is refused before reading any of it.
+        if file.metadata().is_ok_and(|m| m.len() > max) {
+            return Err(too_large(max));
+        }
+        file.take(max + 1)
+            .read_to_end(&mut bytes)
             .map_err(|e| CliError::rejected(format!("cannot read the file: {e}")))?;
     }
     if bytes.len() as u64 > max {
-        return Err(CliError::rejected(format!(
-            "the input is larger than {} MiB, more than any bundle",
-            max >> 20
-        ))
-        .into());
+        return Err(too_large(max));
     }
     Ok(bytes)
+}
+
+fn too_large(max: u64) -> anyhow::Error {
+    CliError::rejected(format!(
+        "the input is larger than {} MiB, more than any bundle",
+        max >> 20
+    ))
+    .hint("this is not a bundle written by `mvds export`")
+    .into()
 }
 
 fn verify_bundle(path: &Path, identity: &Identity, peers: &[PeerRow]) -> Result<Verified> {
