@@ -198,7 +198,7 @@ pub fn run(ctx: &Ctx, args: &ImportArgs) -> Result<()> {
     if args.json {
         print_json(&report)?;
     } else {
-        print_human(&report)?;
+        print_human(&report, args.dir.is_some())?;
     }
     if !report.unknown_groups.is_empty() && !args.json {
         let mut err = std::io::stderr().lock();
@@ -224,7 +224,9 @@ pub fn run(ctx: &Ctx, args: &ImportArgs) -> Result<()> {
     Ok(())
 }
 
-fn print_human(report: &Imported) -> Result<()> {
+/// One line per applied payload, then a summary. From a folder, old bundles
+/// are only counted: a stick that is never cleaned would drown the news.
+fn print_human(report: &Imported, from_folder: bool) -> Result<()> {
     let mut out = std::io::stdout().lock();
     for b in &report.bundles {
         let sender = b.sender.as_deref().unwrap_or("?");
@@ -243,7 +245,7 @@ fn print_human(report: &Imported) -> Result<()> {
                 );
                 writeln!(out, "{}: from {sender}: {what}", b.source)?;
             }
-            "already_imported" => writeln!(out, "{}: already imported", b.source)?,
+            "already_imported" if !from_folder => writeln!(out, "{}: already imported", b.source)?,
             _ => {}
         }
     }
@@ -252,6 +254,9 @@ fn print_human(report: &Imported) -> Result<()> {
         count(report.imported as u64, "bundle"),
         count(report.delivered as u64, "message")
     );
+    if report.already_imported > 0 && from_folder {
+        summary.push_str(&format!("; {} already imported", report.already_imported));
+    }
     if report.not_for_us > 0 {
         summary.push_str(&format!("; {} for other nodes skipped", report.not_for_us));
     }
