@@ -437,9 +437,11 @@ impl<S: State> Node<S> {
         }
         rx.new_messages += 1;
         if message.is_ephemeral() {
-            self.state
-                .insert_message(&id, &message, Status::Delivered)?;
-            return self.deliver(id, message);
+            // Not ACKed and not forwarded, but delivered causally like any
+            // other message: delivering it at once, before parents its
+            // sender named, broke "delivered only after all of its parents"
+            // (DESIGN.md section 3; test `an_ephemeral_waits_for_its_parents`).
+            return self.store_and_deliver(from, id, message, epoch);
         }
         self.state.queue_ack(from, &id, ack_sends)?;
         // Store-and-forward to the group's other peers (no record for a new
@@ -453,8 +455,20 @@ impl<S: State> Node<S> {
                 self.state.set_record(peer, &id, Record::new(kind, epoch))?;
             }
         }
-        // Causal delivery: wait for every parent that is not delivered yet and
-        // REQUEST those we do not even hold from the peer that sent the child.
+        self.store_and_deliver(from, id, message, epoch)
+    }
+
+    /// Stores a new message received from `from` and delivers it, or, if some
+    /// parent is not delivered yet, stores it as waiting. Causal delivery:
+    /// wait for every parent that is not delivered yet and REQUEST those we do
+    /// not even hold from the peer that sent the child.
+    fn store_and_deliver(
+        &mut self,
+        from: PeerId,
+        id: MessageId,
+        message: Message,
+        epoch: Epoch,
+    ) -> Result<()> {
         let mut missing = 0;
         for parent in message.parents() {
             match self.state.message_status(parent)? {
@@ -584,10 +598,19 @@ impl<S: State> Node<S> {
 
     /// The next epoch at which `peer` has something to send (`None`: nothing).
     pub fn next_send_epoch(&mut self, peer: PeerId, epoch: Epoch) -> Result<Option<Epoch>> {
-        if self.state.has_outbox(peer)? {
-            return Ok(Some(epoch));
+        let next = if self.state.has_outbox(peer)? {
+            Some(epoch)
+        } else {
+            self.state.next_send_epoch(peer)?
+        };
+        // The peer's payload of this epoch is made already, so nothing goes
+        // out before the next one. Answering `epoch` here had a driver that
+        // sleeps until the answer poll in vain, and spin (test
+        // `next_send_epoch_skips_an_epoch_whose_payload_is_made`).
+        if self.state.last_transmit(peer)? == Some(epoch) {
+            return Ok(next.map(|e| e.max(epoch.saturating_add(1))));
         }
-        Ok(self.state.next_send_epoch(peer)?)
+        Ok(next)
     }
 
     pub fn poll_event(&mut self) -> Option<Event> {
