@@ -13,7 +13,7 @@ mod tests;
 
 pub use state::{MemState, State, StateError, StateResult, Status};
 
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 
 use crate::wire::{GroupId, Message, MessageId, Metadata, Payload};
 
@@ -168,6 +168,61 @@ pub enum Error {
     State(#[from] StateError),
 }
 
+/// Orders messages so that every parent in the list comes before its children
+/// (a stable topological sort): the receiver then delivers a whole chain from
+/// one payload without parking anything as waiting.
+fn parents_first(messages: &mut Vec<Message>) {
+    let index: HashMap<MessageId, usize> = messages
+        .iter()
+        .enumerate()
+        .map(|(i, m)| (m.id(), i))
+        .collect();
+    if !messages
+        .iter()
+        .any(|m| m.parents().iter().any(|p| index.contains_key(p)))
+    {
+        return;
+    }
+    // 0: not yet seen, 1: on the walk's stack, 2: placed.
+    let mut mark = vec![0u8; messages.len()];
+    let mut order = Vec::with_capacity(messages.len());
+    for start in 0..messages.len() {
+        if mark[start] != 0 {
+            continue;
+        }
+        // Iterative depth-first walk: a message is placed after its parents.
+        mark[start] = 1;
+        let mut stack = vec![(start, 0usize)];
+        while let Some(&(i, mut next)) = stack.last() {
+            let parents = messages[i].parents();
+            let mut parent = None;
+            while next < parents.len() && parent.is_none() {
+                parent = index.get(&parents[next]).copied().filter(|&j| mark[j] == 0);
+                next += 1;
+            }
+            let top = stack.len() - 1;
+            stack[top].1 = next;
+            match parent {
+                Some(j) => {
+                    mark[j] = 1;
+                    stack.push((j, 0));
+                }
+                None => {
+                    mark[i] = 2;
+                    order.push(i);
+                    stack.pop();
+                }
+            }
+        }
+    }
+    let mut slots: Vec<Option<Message>> = messages.drain(..).map(Some).collect();
+    messages.extend(
+        order
+            .into_iter()
+            .map(|i| slots[i].take().expect("placed once")),
+    );
+}
+
 /// One MVDS node: the protocol rules over a [`State`].
 ///
 /// # Driving loop
@@ -244,6 +299,12 @@ impl<S: State> Node<S> {
     /// record per peer (MESSAGE in batch mode, OFFER in interactive mode);
     /// ephemeral ones go into the next payload of each peer, once.
     pub fn send(&mut self, message: Message, mode: Mode, epoch: Epoch) -> Result<MessageId> {
+        let id = self.send_inner(message, mode, epoch)?;
+        self.state.flush()?;
+        Ok(id)
+    }
+
+    fn send_inner(&mut self, message: Message, mode: Mode, epoch: Epoch) -> Result<MessageId> {
         let group = message.group_id.clone();
         if !self.state.is_member(&group)? {
             return Err(Error::NotMember(group));
@@ -277,6 +338,17 @@ impl<S: State> Node<S> {
 
     /// Applies one payload received from `from` (2/MVDS "Flow", both modes).
     pub fn handle_payload(
+        &mut self,
+        from: PeerId,
+        payload: Payload,
+        epoch: Epoch,
+    ) -> Result<Received> {
+        let rx = self.handle_payload_inner(from, payload, epoch)?;
+        self.state.flush()?;
+        Ok(rx)
+    }
+
+    fn handle_payload_inner(
         &mut self,
         from: PeerId,
         payload: Payload,
@@ -342,48 +414,44 @@ impl<S: State> Node<S> {
         rx: &mut Received,
     ) -> Result<()> {
         let id = message.id();
-        // The sender holds it, so nothing more needs to go to it (this also
-        // clears our REQUEST for it).
-        self.state.remove_record(from, &id)?;
+        let ack_sends = 1 + self.settings.ack_repeats;
+        if self.state.message_status(&id)?.is_some() {
+            rx.duplicates += 1;
+            // Every reliable MESSAGE is ACKed, duplicates included (2/MVDS:
+            // ACKs are not retransmitted, they answer each MESSAGE). The
+            // sender holds it, so nothing more needs to go to it.
+            if !message.is_ephemeral() {
+                self.state.queue_ack(from, &id, ack_sends)?;
+                self.state.remove_record(from, &id)?;
+            }
+            return Ok(());
+        }
+        // A message we do not hold can only have REQUEST records (to the
+        // sender, or to another peer for a missing parent): all are answered.
+        for peer in self.state.requests_for(&id)? {
+            self.state.remove_record(peer, &id)?;
+        }
         if !self.state.is_member(&message.group_id)? {
             rx.not_member += 1;
             return Ok(());
         }
+        rx.new_messages += 1;
         if message.is_ephemeral() {
             // Not ACKed and not forwarded, but delivered causally like any
             // other message: delivering it at once, before parents its
             // sender named, broke "delivered only after all of its parents"
             // (DESIGN.md section 3; test `an_ephemeral_waits_for_its_parents`).
-            if self.state.message_status(&id)?.is_none() {
-                rx.new_messages += 1;
-                self.store_and_deliver(from, id, message, epoch)?;
-            } else {
-                rx.duplicates += 1;
-            }
-            return Ok(());
+            return self.store_and_deliver(from, id, message, epoch);
         }
-        // Every MESSAGE is ACKed, duplicates included (2/MVDS: ACKs are not
-        // retransmitted, they answer each MESSAGE).
-        self.state
-            .queue_ack(from, &id, 1 + self.settings.ack_repeats)?;
-        if self.state.message_status(&id)?.is_some() {
-            rx.duplicates += 1;
-            return Ok(());
-        }
-        rx.new_messages += 1;
-        // Requests for it sent to other peers (a missing parent) are answered.
-        for (peer, record) in self.state.records_for(&id)? {
-            if record.kind == RecordType::Request {
-                self.state.remove_record(peer, &id)?;
-            }
-        }
-        // Store-and-forward to the group's other peers.
+        self.state.queue_ack(from, &id, ack_sends)?;
+        // Store-and-forward to the group's other peers (no record for a new
+        // message can exist: the REQUESTs are gone).
         let kind = match self.settings.mode {
             Mode::Batch => RecordType::Message,
             Mode::Interactive => RecordType::Offer,
         };
         for peer in self.state.group_peers(&message.group_id)? {
-            if peer != from && self.state.record(peer, &id)?.is_none() {
+            if peer != from {
                 self.state.set_record(peer, &id, Record::new(kind, epoch))?;
             }
         }
@@ -451,7 +519,7 @@ impl<S: State> Node<S> {
                     continue;
                 };
                 if self.first_undelivered(m.parents())?.is_none() {
-                    self.state.mark_delivered(&child)?;
+                    self.state.mark_delivered(&child, &m.group_id)?;
                     ready.push_back((child, m));
                 }
             }
@@ -473,6 +541,12 @@ impl<S: State> Node<S> {
     /// plus every due record, each then rescheduled by the backoff. `None`
     /// when there is nothing to send or a payload was already made this epoch.
     pub fn poll_transmit(&mut self, peer: PeerId, epoch: Epoch) -> Result<Option<Payload>> {
+        let payload = self.poll_transmit_inner(peer, epoch)?;
+        self.state.flush()?;
+        Ok(payload)
+    }
+
+    fn poll_transmit_inner(&mut self, peer: PeerId, epoch: Epoch) -> Result<Option<Payload>> {
         if self.state.last_transmit(peer)? == Some(epoch) {
             return Ok(None);
         }
@@ -517,6 +591,7 @@ impl<S: State> Node<S> {
         if payload.is_empty() {
             return Ok(None);
         }
+        parents_first(&mut payload.messages);
         self.state.set_last_transmit(peer, epoch)?;
         Ok(Some(payload))
     }
