@@ -138,10 +138,16 @@ fn main() {
         rate(n, t),
         bytes.len()
     );
-    println!("import  {}", rate(n, import(&mut b, b_peer, &bytes, 0, (&ka, &kb))));
+    println!(
+        "import  {}",
+        rate(n, import(&mut b, b_peer, &bytes, 0, (&ka, &kb)))
+    );
     let (acks, _, t) = export(&mut b, b_peer, 0, (&kb, &ka));
     println!("ack out {}", rate(n, t));
-    println!("ack in  {}", rate(n, import(&mut a, a_peer, &acks, 0, (&kb, &ka))));
+    println!(
+        "ack in  {}",
+        rate(n, import(&mut a, a_peer, &acks, 0, (&kb, &ka)))
+    );
 
     if args.iter().any(|a| a == "--first-only") {
         return;
