@@ -38,6 +38,7 @@ Register-ArgumentCompleter -Native -CommandName 'mvds' -ScriptBlock {
             [CompletionResult]::new('log', 'log', [CompletionResultType]::ParameterValue, 'Show a group''s delivered messages, in causal order')
             [CompletionResult]::new('inspect', 'inspect', [CompletionResultType]::ParameterValue, 'Show what a bundle holds, without importing it')
             [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'Run a complete exchange between throwaway nodes, printing each command')
+            [CompletionResult]::new('sim', 'sim', [CompletionResultType]::ParameterValue, 'Simulate the protocol over lossy, mostly-offline networks (seeded)')
             [CompletionResult]::new('generate', 'generate', [CompletionResultType]::ParameterValue, 'Write shell completions and man pages (for packagers and the repository)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -241,6 +242,30 @@ Register-ArgumentCompleter -Native -CommandName 'mvds' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'mvds;sim' {
+            [CompletionResult]::new('--seed', '--seed', [CompletionResultType]::ParameterName, 'First seed; the same seed gives the same output, byte for byte')
+            [CompletionResult]::new('--policy', '--policy', [CompletionResultType]::ParameterName, 'Retransmission policy [default: all four, side by side]')
+            [CompletionResult]::new('--model', '--model', [CompletionResultType]::ParameterName, 'Network model [default: all three]')
+            [CompletionResult]::new('--mode', '--mode', [CompletionResultType]::ParameterName, 'Batch (MESSAGE, ACK) or interactive (OFFER, REQUEST, MESSAGE, ACK)')
+            [CompletionResult]::new('--runs', '--runs', [CompletionResultType]::ParameterName, 'Seeds to run (seed, seed+1, ...); figures pool all of them')
+            [CompletionResult]::new('--nodes', '--nodes', [CompletionResultType]::ParameterName, 'Group size, for scenarios that take one (s3)')
+            [CompletionResult]::new('--availability', '--availability', [CompletionResultType]::ParameterName, 'Probability that a node is online in a window')
+            [CompletionResult]::new('--window', '--window', [CompletionResultType]::ParameterName, 'Online/offline window length in epochs (1: a new draw every epoch)')
+            [CompletionResult]::new('--loss', '--loss', [CompletionResultType]::ParameterName, 'Probability that a payload is lost in transit (every model)')
+            [CompletionResult]::new('--duplicate', '--duplicate', [CompletionResultType]::ParameterName, 'Probability that a payload arrives twice (every model)')
+            [CompletionResult]::new('--reorder', '--reorder', [CompletionResultType]::ParameterName, 'Probability that a payload is held back 1-2 epochs (every model)')
+            [CompletionResult]::new('--carry-delay', '--carry-delay', [CompletionResultType]::ParameterName, 'Sneakernet: most epochs a bundle is carried')
+            [CompletionResult]::new('--carry-loss', '--carry-loss', [CompletionResultType]::ParameterName, 'Sneakernet: probability that a bundle is lost')
+            [CompletionResult]::new('--max-epochs', '--max-epochs', [CompletionResultType]::ParameterName, 'Stop a run after this many epochs even if messages are in flight')
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'The node directory (store and keys). Default: $MVDS_HOME, else the platform data directory (for example ~/.local/share/mvds)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'One JSON array of result objects')
+            [CompletionResult]::new('--markdown', '--markdown', [CompletionResultType]::ParameterName, 'A markdown table (with `all`: the whole docs/simulations.md)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'mvds;generate' {
             [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'The node directory (store and keys). Default: $MVDS_HOME, else the platform data directory (for example ~/.local/share/mvds)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
@@ -262,6 +287,7 @@ Register-ArgumentCompleter -Native -CommandName 'mvds' -ScriptBlock {
             [CompletionResult]::new('log', 'log', [CompletionResultType]::ParameterValue, 'Show a group''s delivered messages, in causal order')
             [CompletionResult]::new('inspect', 'inspect', [CompletionResultType]::ParameterValue, 'Show what a bundle holds, without importing it')
             [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'Run a complete exchange between throwaway nodes, printing each command')
+            [CompletionResult]::new('sim', 'sim', [CompletionResultType]::ParameterValue, 'Simulate the protocol over lossy, mostly-offline networks (seeded)')
             [CompletionResult]::new('generate', 'generate', [CompletionResultType]::ParameterValue, 'Write shell completions and man pages (for packagers and the repository)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -320,6 +346,9 @@ Register-ArgumentCompleter -Native -CommandName 'mvds' -ScriptBlock {
             break
         }
         'mvds;help;demo' {
+            break
+        }
+        'mvds;help;sim' {
             break
         }
         'mvds;help;generate' {

@@ -52,6 +52,9 @@ _mvds() {
             mvds,send)
                 cmd="mvds__subcmd__send"
                 ;;
+            mvds,sim)
+                cmd="mvds__subcmd__sim"
+                ;;
             mvds,status)
                 cmd="mvds__subcmd__status"
                 ;;
@@ -118,6 +121,9 @@ _mvds() {
             mvds__subcmd__help,send)
                 cmd="mvds__subcmd__help__subcmd__send"
                 ;;
+            mvds__subcmd__help,sim)
+                cmd="mvds__subcmd__help__subcmd__sim"
+                ;;
             mvds__subcmd__help,status)
                 cmd="mvds__subcmd__help__subcmd__status"
                 ;;
@@ -164,7 +170,7 @@ _mvds() {
 
     case "${cmd}" in
         mvds)
-            opts="-h -V --store --help --version init id peer group send tick export import status log inspect demo generate help"
+            opts="-h -V --store --help --version init id peer group send tick export import status log inspect demo sim generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -398,7 +404,7 @@ _mvds() {
             return 0
             ;;
         mvds__subcmd__help)
-            opts="init id peer group send tick export import status log inspect demo generate help"
+            opts="init id peer group send tick export import status log inspect demo sim generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -636,6 +642,20 @@ _mvds() {
             return 0
             ;;
         mvds__subcmd__help__subcmd__send)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mvds__subcmd__help__subcmd__sim)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -910,6 +930,80 @@ _mvds() {
                     ;;
                 --mode)
                     COMPREPLY=($(compgen -W "batch interactive" -- "${cur}"))
+                    return 0
+                    ;;
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mvds__subcmd__sim)
+            opts="-h -V --seed --policy --model --mode --runs --nodes --availability --window --loss --duplicate --reorder --carry-delay --carry-loss --max-epochs --json --markdown --store --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --seed)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --policy)
+                    COMPREPLY=($(compgen -W "naive linear exponential default" -- "${cur}"))
+                    return 0
+                    ;;
+                --model)
+                    COMPREPLY=($(compgen -W "availability presence sneakernet" -- "${cur}"))
+                    return 0
+                    ;;
+                --mode)
+                    COMPREPLY=($(compgen -W "batch interactive" -- "${cur}"))
+                    return 0
+                    ;;
+                --runs)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --nodes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --availability)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --window)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --loss)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --duplicate)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --reorder)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --carry-delay)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --carry-loss)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-epochs)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --store)

@@ -35,6 +35,7 @@ set edit:completion:arg-completer[mvds] = {|@words|
             cand log 'Show a group''s delivered messages, in causal order'
             cand inspect 'Show what a bundle holds, without importing it'
             cand demo 'Run a complete exchange between throwaway nodes, printing each command'
+            cand sim 'Simulate the protocol over lossy, mostly-offline networks (seeded)'
             cand generate 'Write shell completions and man pages (for packagers and the repository)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -211,6 +212,29 @@ set edit:completion:arg-completer[mvds] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'mvds;sim'= {
+            cand --seed 'First seed; the same seed gives the same output, byte for byte'
+            cand --policy 'Retransmission policy [default: all four, side by side]'
+            cand --model 'Network model [default: all three]'
+            cand --mode 'Batch (MESSAGE, ACK) or interactive (OFFER, REQUEST, MESSAGE, ACK)'
+            cand --runs 'Seeds to run (seed, seed+1, ...); figures pool all of them'
+            cand --nodes 'Group size, for scenarios that take one (s3)'
+            cand --availability 'Probability that a node is online in a window'
+            cand --window 'Online/offline window length in epochs (1: a new draw every epoch)'
+            cand --loss 'Probability that a payload is lost in transit (every model)'
+            cand --duplicate 'Probability that a payload arrives twice (every model)'
+            cand --reorder 'Probability that a payload is held back 1-2 epochs (every model)'
+            cand --carry-delay 'Sneakernet: most epochs a bundle is carried'
+            cand --carry-loss 'Sneakernet: probability that a bundle is lost'
+            cand --max-epochs 'Stop a run after this many epochs even if messages are in flight'
+            cand --store 'The node directory (store and keys). Default: $MVDS_HOME, else the platform data directory (for example ~/.local/share/mvds)'
+            cand --json 'One JSON array of result objects'
+            cand --markdown 'A markdown table (with `all`: the whole docs/simulations.md)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'mvds;generate'= {
             cand --store 'The node directory (store and keys). Default: $MVDS_HOME, else the platform data directory (for example ~/.local/share/mvds)'
             cand -h 'Print help'
@@ -231,6 +255,7 @@ set edit:completion:arg-completer[mvds] = {|@words|
             cand log 'Show a group''s delivered messages, in causal order'
             cand inspect 'Show what a bundle holds, without importing it'
             cand demo 'Run a complete exchange between throwaway nodes, printing each command'
+            cand sim 'Simulate the protocol over lossy, mostly-offline networks (seeded)'
             cand generate 'Write shell completions and man pages (for packagers and the repository)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -272,6 +297,8 @@ set edit:completion:arg-completer[mvds] = {|@words|
         &'mvds;help;inspect'= {
         }
         &'mvds;help;demo'= {
+        }
+        &'mvds;help;sim'= {
         }
         &'mvds;help;generate'= {
         }

@@ -39,6 +39,7 @@ complete -c mvds -n "__fish_mvds_needs_command" -f -a "status" -d 'Show the epoc
 complete -c mvds -n "__fish_mvds_needs_command" -f -a "log" -d 'Show a group\'s delivered messages, in causal order'
 complete -c mvds -n "__fish_mvds_needs_command" -f -a "inspect" -d 'Show what a bundle holds, without importing it'
 complete -c mvds -n "__fish_mvds_needs_command" -f -a "demo" -d 'Run a complete exchange between throwaway nodes, printing each command'
+complete -c mvds -n "__fish_mvds_needs_command" -f -a "sim" -d 'Simulate the protocol over lossy, mostly-offline networks (seeded)'
 complete -c mvds -n "__fish_mvds_needs_command" -f -a "generate" -d 'Write shell completions and man pages (for packagers and the repository)'
 complete -c mvds -n "__fish_mvds_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c mvds -n "__fish_mvds_using_subcommand init" -l name -d 'A name for this node, shown in status and the demo [default: the store directory\'s name]' -r
@@ -128,23 +129,49 @@ complete -c mvds -n "__fish_mvds_using_subcommand demo" -l keep -d 'Keep the dem
 complete -c mvds -n "__fish_mvds_using_subcommand demo" -l store -d 'The node directory (store and keys). Default: $MVDS_HOME, else the platform data directory (for example ~/.local/share/mvds)' -r -F
 complete -c mvds -n "__fish_mvds_using_subcommand demo" -s h -l help -d 'Print help'
 complete -c mvds -n "__fish_mvds_using_subcommand demo" -s V -l version -d 'Print version'
+complete -c mvds -n "__fish_mvds_using_subcommand sim" -l seed -d 'First seed; the same seed gives the same output, byte for byte' -r
+complete -c mvds -n "__fish_mvds_using_subcommand sim" -l policy -d 'Retransmission policy [default: all four, side by side]' -r -f -a "naive\t'Every due record every epoch; one ACK per MESSAGE (the spec\'s letter)'
+linear\t'`2 * send_count` epochs between sends, as the Go simulation'
+exponential\t'The engine\'s backoff as shipped: 1, 2, 4 .. 32 epochs, then 1 again'
+default\t'What we recommend as the engine default (see [`Policy::settings`])'"
+complete -c mvds -n "__fish_mvds_using_subcommand sim" -l model -d 'Network model [default: all three]' -r -f -a "availability\t'Nodes send blindly to every peer while online; a payload sent to a peer that is offline in that epoch is lost'
+presence\t'Like availability, but a node only sends to peers that are online in this epoch (what a connection-oriented transport tells it)'
+sneakernet\t'Bundles: a node exports while online; each bundle is lost with probability `carry_loss` or arrives after 1..=`carry_delay` epochs and waits there until the receiver is online to import it'"
+complete -c mvds -n "__fish_mvds_using_subcommand sim" -l mode -d 'Batch (MESSAGE, ACK) or interactive (OFFER, REQUEST, MESSAGE, ACK)' -r -f -a "batch\t''
+interactive\t''"
+complete -c mvds -n "__fish_mvds_using_subcommand sim" -l runs -d 'Seeds to run (seed, seed+1, ...); figures pool all of them' -r
+complete -c mvds -n "__fish_mvds_using_subcommand sim" -l nodes -d 'Group size, for scenarios that take one (s3)' -r
+complete -c mvds -n "__fish_mvds_using_subcommand sim" -l availability -d 'Probability that a node is online in a window' -r
+complete -c mvds -n "__fish_mvds_using_subcommand sim" -l window -d 'Online/offline window length in epochs (1: a new draw every epoch)' -r
+complete -c mvds -n "__fish_mvds_using_subcommand sim" -l loss -d 'Probability that a payload is lost in transit (every model)' -r
+complete -c mvds -n "__fish_mvds_using_subcommand sim" -l duplicate -d 'Probability that a payload arrives twice (every model)' -r
+complete -c mvds -n "__fish_mvds_using_subcommand sim" -l reorder -d 'Probability that a payload is held back 1-2 epochs (every model)' -r
+complete -c mvds -n "__fish_mvds_using_subcommand sim" -l carry-delay -d 'Sneakernet: most epochs a bundle is carried' -r
+complete -c mvds -n "__fish_mvds_using_subcommand sim" -l carry-loss -d 'Sneakernet: probability that a bundle is lost' -r
+complete -c mvds -n "__fish_mvds_using_subcommand sim" -l max-epochs -d 'Stop a run after this many epochs even if messages are in flight' -r
+complete -c mvds -n "__fish_mvds_using_subcommand sim" -l store -d 'The node directory (store and keys). Default: $MVDS_HOME, else the platform data directory (for example ~/.local/share/mvds)' -r -F
+complete -c mvds -n "__fish_mvds_using_subcommand sim" -l json -d 'One JSON array of result objects'
+complete -c mvds -n "__fish_mvds_using_subcommand sim" -l markdown -d 'A markdown table (with `all`: the whole docs/simulations.md)'
+complete -c mvds -n "__fish_mvds_using_subcommand sim" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c mvds -n "__fish_mvds_using_subcommand sim" -s V -l version -d 'Print version'
 complete -c mvds -n "__fish_mvds_using_subcommand generate" -l store -d 'The node directory (store and keys). Default: $MVDS_HOME, else the platform data directory (for example ~/.local/share/mvds)' -r -F
 complete -c mvds -n "__fish_mvds_using_subcommand generate" -s h -l help -d 'Print help'
 complete -c mvds -n "__fish_mvds_using_subcommand generate" -s V -l version -d 'Print version'
-complete -c mvds -n "__fish_mvds_using_subcommand help; and not __fish_seen_subcommand_from init id peer group send tick export import status log inspect demo generate help" -f -a "init" -d 'Create a new node: store and keys. Refuses to overwrite one'
-complete -c mvds -n "__fish_mvds_using_subcommand help; and not __fish_seen_subcommand_from init id peer group send tick export import status log inspect demo generate help" -f -a "id" -d 'Print this node\'s contact, one line, to give to peers'
-complete -c mvds -n "__fish_mvds_using_subcommand help; and not __fish_seen_subcommand_from init id peer group send tick export import status log inspect demo generate help" -f -a "peer" -d 'Trust peers and list them'
-complete -c mvds -n "__fish_mvds_using_subcommand help; and not __fish_seen_subcommand_from init id peer group send tick export import status log inspect demo generate help" -f -a "group" -d 'Create, join and share groups'
-complete -c mvds -n "__fish_mvds_using_subcommand help; and not __fish_seen_subcommand_from init id peer group send tick export import status log inspect demo generate help" -f -a "send" -d 'Send a message to a group; prints its id'
-complete -c mvds -n "__fish_mvds_using_subcommand help; and not __fish_seen_subcommand_from init id peer group send tick export import status log inspect demo generate help" -f -a "tick" -d 'Advance the epoch (the node\'s logical clock), by N (default 1)'
-complete -c mvds -n "__fish_mvds_using_subcommand help; and not __fish_seen_subcommand_from init id peer group send tick export import status log inspect demo generate help" -f -a "export" -d 'Write the payload due for a peer into a bundle file'
-complete -c mvds -n "__fish_mvds_using_subcommand help; and not __fish_seen_subcommand_from init id peer group send tick export import status log inspect demo generate help" -f -a "import" -d 'Read bundles from peers and apply them'
-complete -c mvds -n "__fish_mvds_using_subcommand help; and not __fish_seen_subcommand_from init id peer group send tick export import status log inspect demo generate help" -f -a "status" -d 'Show the epoch, peers, groups and pending records per peer'
-complete -c mvds -n "__fish_mvds_using_subcommand help; and not __fish_seen_subcommand_from init id peer group send tick export import status log inspect demo generate help" -f -a "log" -d 'Show a group\'s delivered messages, in causal order'
-complete -c mvds -n "__fish_mvds_using_subcommand help; and not __fish_seen_subcommand_from init id peer group send tick export import status log inspect demo generate help" -f -a "inspect" -d 'Show what a bundle holds, without importing it'
-complete -c mvds -n "__fish_mvds_using_subcommand help; and not __fish_seen_subcommand_from init id peer group send tick export import status log inspect demo generate help" -f -a "demo" -d 'Run a complete exchange between throwaway nodes, printing each command'
-complete -c mvds -n "__fish_mvds_using_subcommand help; and not __fish_seen_subcommand_from init id peer group send tick export import status log inspect demo generate help" -f -a "generate" -d 'Write shell completions and man pages (for packagers and the repository)'
-complete -c mvds -n "__fish_mvds_using_subcommand help; and not __fish_seen_subcommand_from init id peer group send tick export import status log inspect demo generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c mvds -n "__fish_mvds_using_subcommand help; and not __fish_seen_subcommand_from init id peer group send tick export import status log inspect demo sim generate help" -f -a "init" -d 'Create a new node: store and keys. Refuses to overwrite one'
+complete -c mvds -n "__fish_mvds_using_subcommand help; and not __fish_seen_subcommand_from init id peer group send tick export import status log inspect demo sim generate help" -f -a "id" -d 'Print this node\'s contact, one line, to give to peers'
+complete -c mvds -n "__fish_mvds_using_subcommand help; and not __fish_seen_subcommand_from init id peer group send tick export import status log inspect demo sim generate help" -f -a "peer" -d 'Trust peers and list them'
+complete -c mvds -n "__fish_mvds_using_subcommand help; and not __fish_seen_subcommand_from init id peer group send tick export import status log inspect demo sim generate help" -f -a "group" -d 'Create, join and share groups'
+complete -c mvds -n "__fish_mvds_using_subcommand help; and not __fish_seen_subcommand_from init id peer group send tick export import status log inspect demo sim generate help" -f -a "send" -d 'Send a message to a group; prints its id'
+complete -c mvds -n "__fish_mvds_using_subcommand help; and not __fish_seen_subcommand_from init id peer group send tick export import status log inspect demo sim generate help" -f -a "tick" -d 'Advance the epoch (the node\'s logical clock), by N (default 1)'
+complete -c mvds -n "__fish_mvds_using_subcommand help; and not __fish_seen_subcommand_from init id peer group send tick export import status log inspect demo sim generate help" -f -a "export" -d 'Write the payload due for a peer into a bundle file'
+complete -c mvds -n "__fish_mvds_using_subcommand help; and not __fish_seen_subcommand_from init id peer group send tick export import status log inspect demo sim generate help" -f -a "import" -d 'Read bundles from peers and apply them'
+complete -c mvds -n "__fish_mvds_using_subcommand help; and not __fish_seen_subcommand_from init id peer group send tick export import status log inspect demo sim generate help" -f -a "status" -d 'Show the epoch, peers, groups and pending records per peer'
+complete -c mvds -n "__fish_mvds_using_subcommand help; and not __fish_seen_subcommand_from init id peer group send tick export import status log inspect demo sim generate help" -f -a "log" -d 'Show a group\'s delivered messages, in causal order'
+complete -c mvds -n "__fish_mvds_using_subcommand help; and not __fish_seen_subcommand_from init id peer group send tick export import status log inspect demo sim generate help" -f -a "inspect" -d 'Show what a bundle holds, without importing it'
+complete -c mvds -n "__fish_mvds_using_subcommand help; and not __fish_seen_subcommand_from init id peer group send tick export import status log inspect demo sim generate help" -f -a "demo" -d 'Run a complete exchange between throwaway nodes, printing each command'
+complete -c mvds -n "__fish_mvds_using_subcommand help; and not __fish_seen_subcommand_from init id peer group send tick export import status log inspect demo sim generate help" -f -a "sim" -d 'Simulate the protocol over lossy, mostly-offline networks (seeded)'
+complete -c mvds -n "__fish_mvds_using_subcommand help; and not __fish_seen_subcommand_from init id peer group send tick export import status log inspect demo sim generate help" -f -a "generate" -d 'Write shell completions and man pages (for packagers and the repository)'
+complete -c mvds -n "__fish_mvds_using_subcommand help; and not __fish_seen_subcommand_from init id peer group send tick export import status log inspect demo sim generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c mvds -n "__fish_mvds_using_subcommand help; and __fish_seen_subcommand_from peer" -f -a "add" -d 'Trust a peer under a local name (CONTACT is what `mvds id` prints there)'
 complete -c mvds -n "__fish_mvds_using_subcommand help; and __fish_seen_subcommand_from peer" -f -a "list" -d 'List the trusted peers'
 complete -c mvds -n "__fish_mvds_using_subcommand help; and __fish_seen_subcommand_from group" -f -a "create" -d 'Create a group with a random id; prints the id (hex)'

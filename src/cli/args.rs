@@ -57,6 +57,8 @@ pub enum Command {
     Inspect(InspectArgs),
     /// Run a complete exchange between throwaway nodes, printing each command.
     Demo(DemoArgs),
+    /// Simulate the protocol over lossy, mostly-offline networks (seeded).
+    Sim(mvds::sim::SimArgs),
     /// Write shell completions and man pages (for packagers and the repository).
     #[command(hide = true)]
     Generate(GenerateArgs),

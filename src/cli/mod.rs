@@ -20,6 +20,7 @@ mod log;
 mod peer;
 mod progress;
 mod send;
+mod sim;
 mod status;
 mod text;
 mod tick;
@@ -97,6 +98,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Log(args) => log::run(&ctx, &args),
         Command::Inspect(args) => inspect::run(&ctx, &args),
         Command::Demo(args) => demo::run(&args),
+        Command::Sim(args) => sim::run(&args),
         Command::Generate(args) => generate::run(&args),
     }
 }

@@ -7,6 +7,8 @@
 //! [`State`] trait, which the SQLite store and [`MemState`] implement. It must
 //! not import the store, the bundle format, the simulator or the CLI.
 
+#[cfg(test)]
+mod settings_tests;
 mod state;
 #[cfg(test)]
 mod tests;
@@ -95,6 +97,28 @@ impl Backoff {
     }
 }
 
+/// Which rule spaces a record's sends.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Schedule {
+    /// [`Settings::backoff`]: doubling up to a bound, then back to the base.
+    #[default]
+    Backoff,
+    /// Wait `step * send_count` epochs after the `send_count`-th send, without
+    /// bound: the rule of the Go reference implementation (`epoch + 2 *
+    /// count`), kept so `mvds sim` can compare against it.
+    Linear { step: u64 },
+}
+
+impl Schedule {
+    /// Epochs to wait after the `send_count`-th send (`send_count >= 1`).
+    pub fn interval(&self, backoff: &Backoff, send_count: u32) -> u64 {
+        match *self {
+            Schedule::Backoff => backoff.interval(send_count),
+            Schedule::Linear { step } => step.max(1).saturating_mul(u64::from(send_count.max(1))),
+        }
+    }
+}
+
 /// Engine settings. All are plain numbers so the CLI and the simulator can
 /// choose them; nothing here is read from the environment.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -102,12 +126,21 @@ pub struct Settings {
     /// Mode for messages this node sends and forwards unless told otherwise.
     pub mode: Mode,
     pub backoff: Backoff,
+    /// Which rule spaces retransmissions ([`Schedule::Backoff`] by default).
+    pub schedule: Schedule,
     /// Extra payloads that repeat an ACK after the first (0 = the spec's
     /// letter: one ACK per MESSAGE received).
     pub ack_repeats: u32,
     /// When a payload arrives from a peer, make every record for that peer
     /// due now: the peer is evidently reachable.
     pub hasten_on_contact: bool,
+    /// Make `ack_repeats` stop once they have done their job: when a payload
+    /// arrives from a peer, the ACKs already sent to it at least once are
+    /// forgotten (it was reachable, so they most likely arrived), and a
+    /// MESSAGE already held is answered with a single ACK rather than a new
+    /// run of repeats. Only efficiency is at stake: a peer that still lacks
+    /// the ACK sends the MESSAGE again and gets a fresh one.
+    pub settle_acks_on_contact: bool,
     /// Most records in one payload; the rest waits for the next epoch.
     pub max_records: usize,
     /// Most message body bytes in one payload (at least one message is sent).
@@ -119,8 +152,10 @@ impl Default for Settings {
         Settings {
             mode: Mode::Batch,
             backoff: Backoff::default(),
+            schedule: Schedule::Backoff,
             ack_repeats: 0,
             hasten_on_contact: false,
+            settle_acks_on_contact: false,
             max_records: 1 << 19,
             max_body_bytes: 48 << 20,
         }
@@ -364,6 +399,11 @@ impl<S: State> Node<S> {
         if self.settings.hasten_on_contact {
             self.state.hasten_records(from, epoch)?;
         }
+        if self.settings.settle_acks_on_contact && self.settings.ack_repeats > 0 {
+            // An ACK with fewer sends left than it was queued with went out.
+            self.state
+                .drop_acks_below(from, 1 + self.settings.ack_repeats)?;
+        }
         // ACK: the peer holds the message; whatever we still had for it goes.
         for id in &payload.acks {
             if self.state.remove_record(from, id)?.is_some() {
@@ -420,8 +460,15 @@ impl<S: State> Node<S> {
             // Every reliable MESSAGE is ACKed, duplicates included (2/MVDS:
             // ACKs are not retransmitted, they answer each MESSAGE). The
             // sender holds it, so nothing more needs to go to it.
+            // With settled ACKs a duplicate gets one ACK, not a new run of
+            // repeats.
             if !message.is_ephemeral() {
-                self.state.queue_ack(from, &id, ack_sends)?;
+                let sends = if self.settings.settle_acks_on_contact {
+                    1
+                } else {
+                    ack_sends
+                };
+                self.state.queue_ack(from, &id, sends)?;
                 self.state.remove_record(from, &id)?;
             }
             return Ok(());
@@ -584,7 +631,11 @@ impl<S: State> Node<S> {
             let next = Record {
                 kind: record.kind,
                 send_count,
-                send_epoch: epoch + self.settings.backoff.interval(send_count),
+                send_epoch: epoch
+                    + self
+                        .settings
+                        .schedule
+                        .interval(&self.settings.backoff, send_count),
             };
             self.state.set_record(peer, &id, next)?;
         }

@@ -80,6 +80,11 @@ pub trait State {
     fn queue_ack(&mut self, peer: PeerId, id: &MessageId, sends: u32) -> StateResult<()>;
     /// Takes up to `limit` queued ACKs for one payload, counting one send each.
     fn take_acks(&mut self, peer: PeerId, limit: usize) -> StateResult<Vec<MessageId>>;
+    /// Forgets the ACKs queued for `peer` that have fewer than `sends` sends
+    /// left (used by [`Settings::settle_acks_on_contact`]).
+    ///
+    /// [`Settings::settle_acks_on_contact`]: super::Settings::settle_acks_on_contact
+    fn drop_acks_below(&mut self, peer: PeerId, sends: u32) -> StateResult<()>;
     /// Whether ACKs or ephemeral messages wait for the next payload to `peer`.
     fn has_outbox(&mut self, peer: PeerId) -> StateResult<bool>;
     fn queue_ephemeral(&mut self, peer: PeerId, id: &MessageId) -> StateResult<()>;
@@ -306,6 +311,13 @@ impl State for MemState {
             }
         }
         Ok(ids)
+    }
+
+    fn drop_acks_below(&mut self, peer: PeerId, sends: u32) -> StateResult<()> {
+        if let Some(queue) = self.acks.get_mut(&peer) {
+            queue.retain(|_, n| *n >= sends);
+        }
+        Ok(())
     }
 
     fn has_outbox(&mut self, peer: PeerId) -> StateResult<bool> {

@@ -417,6 +417,14 @@ impl State for SqlState<'_> {
         Ok(ids.into_iter().map(id_from).collect::<Result<_, _>>()?)
     }
 
+    fn drop_acks_below(&mut self, peer: PeerId, sends: u32) -> StateResult<()> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("DELETE FROM acks WHERE peer = ?1 AND sends < ?2")?;
+        stmt.execute(params![peer.0 as i64, sends])?;
+        Ok(())
+    }
+
     fn has_outbox(&mut self, peer: PeerId) -> StateResult<bool> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT EXISTS (SELECT 1 FROM acks WHERE peer = ?1)
