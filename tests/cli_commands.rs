@@ -85,6 +85,19 @@ fn store_falls_back_to_mvds_home() {
     assert_eq!(status.name, "other");
 }
 
+#[cfg(target_os = "linux")]
+#[test]
+fn store_falls_back_to_the_platform_data_directory() {
+    let w = World::new();
+    let data = w.path("xdg-data");
+    mvds()
+        .env("XDG_DATA_HOME", &data)
+        .args(["init", "--name", "d"])
+        .assert()
+        .success();
+    assert!(data.join("mvds").join("mvds.db").is_file());
+}
+
 #[test]
 fn init_refuses_to_overwrite_and_keys_are_private() {
     let w = World::new();
