@@ -101,7 +101,7 @@ pub fn run(ctx: &Ctx, args: &ExportArgs) -> Result<()> {
     // here, the transaction rolls back and the next export repeats it.
     let file = match (&args.dir, &args.output) {
         (Some(dir), _) => {
-            let name = file_name(&identity.contact().fingerprint(), epoch, &bytes, args.raw);
+            let name = file_name(&bytes, args.raw);
             let path = dir.join(name);
             write_file(&path, &bytes)?;
             Some(path)
@@ -147,13 +147,14 @@ fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
     bundle::write_atomic(path, bytes).with_context(|| format!("cannot write {}", path.display()))
 }
 
-/// A name unique to this export that says nothing about the recipient:
-/// `<sender fingerprint>-<epoch>-<digest prefix>.mvds` (`.pb` when raw, so
+/// A name unique to this export that says nothing about sender, recipient or
+/// epoch (a stick anyone may look at should show no more than the bundle
+/// itself does): `<SHA-256 prefix of the file>.mvds` (`.pb` when raw, so
 /// `import --dir` leaves it alone).
-fn file_name(fingerprint: &str, epoch: u64, bytes: &[u8], raw: bool) -> String {
-    let digest = hex::encode(&Sha256::digest(bytes)[..6]);
+fn file_name(bytes: &[u8], raw: bool) -> String {
+    let digest = hex::encode(&Sha256::digest(bytes)[..8]);
     let ext = if raw { "pb" } else { "mvds" };
-    format!("{fingerprint}-{epoch}-{digest}.{ext}")
+    format!("{digest}.{ext}")
 }
 
 fn report(summary: &Exported, json: bool) -> Result<()> {
