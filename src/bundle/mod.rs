@@ -179,7 +179,7 @@ pub fn open_with_limit<R: Read>(
     let cap = max_payload_bytes.saturating_add(INNER_OVERHEAD);
     let mut inner = Vec::new();
     let read = (&mut decompressor)
-        .take(cap as u64 + 1)
+        .take((cap as u64).saturating_add(1))
         .read_to_end(&mut inner);
     if let Err(e) = read {
         // age reports truncation and tampering as I/O errors of the stream it
@@ -367,7 +367,7 @@ impl<R: Read> Read for Budgeted<R> {
         let want = buf.len().min(allowed);
         let n = self.inner.read(&mut buf[..want])?;
         if self.budget.get() != u64::MAX {
-            self.budget.set(self.budget.get() - n as u64);
+            self.budget.set(self.budget.get().saturating_sub(n as u64));
         }
         Ok(n)
     }

@@ -345,6 +345,8 @@ fn payload_limits_apply_on_both_sides() {
         Err(BundleError::TooLarge { limit: 9_999 })
     ));
     assert!(open_with_limit(bundle.as_slice(), &bob(), anyone, 10_000).is_ok());
+    // No overflow at the top of the range.
+    assert!(open_with_limit(bundle.as_slice(), &bob(), anyone, usize::MAX).is_ok());
 }
 
 #[test]
