@@ -493,6 +493,49 @@ fn zstd_frames_with_large_windows_are_refused() {
 }
 
 #[test]
+fn any_contact_that_parses_can_be_sealed_to() {
+    // age panics encrypting to a low-order X25519 key; Contact must never
+    // hold one. Arbitrary X25519 keys, including all low-order u < 64:
+    let ed = alice().verifying_key();
+    let mut x = 0x2545_f491_4f6c_dd1du64;
+    let mut keys: Vec<[u8; 32]> = (0u8..64)
+        .map(|u| {
+            let mut k = [0u8; 32];
+            k[0] = u;
+            k
+        })
+        .collect();
+    keys.extend((0..64).map(|_| {
+        let mut k = [0u8; 32];
+        for b in &mut k {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            *b = x as u8;
+        }
+        k
+    }));
+    let mut refused = 0;
+    for key in keys {
+        match Contact::from_keys(ed, key) {
+            Ok(to) => {
+                let bundle = seal(b"x", &alice(), &to).unwrap();
+                assert!(matches!(
+                    open(bundle.as_slice(), &bob(), anyone),
+                    Err(BundleError::NotForUs)
+                ));
+            }
+            Err(e) => {
+                assert_eq!(e, ContactError::BadKey("X25519"));
+                refused += 1;
+            }
+        }
+    }
+    // u = 0 and u = 1 are the low-order points below 64.
+    assert_eq!(refused, 2);
+}
+
+#[test]
 fn errors_are_one_line_with_a_hint() {
     let errors = [
         BundleError::NotABundle("wrong magic bytes"),
