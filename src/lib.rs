@@ -7,4 +7,6 @@
 
 pub mod bundle;
 pub mod engine;
+pub mod sim;
+pub mod store;
 pub mod wire;

@@ -7,13 +7,15 @@
 //! [`State`] trait, which the SQLite store and [`MemState`] implement. It must
 //! not import the store, the bundle format, the simulator or the CLI.
 
+#[cfg(test)]
+mod settings_tests;
 mod state;
 #[cfg(test)]
 mod tests;
 
 pub use state::{MemState, State, StateError, StateResult, Status};
 
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 
 use crate::wire::{GroupId, Message, MessageId, Metadata, Payload};
 
@@ -95,6 +97,28 @@ impl Backoff {
     }
 }
 
+/// Which rule spaces a record's sends.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Schedule {
+    /// [`Settings::backoff`]: doubling up to a bound, then back to the base.
+    #[default]
+    Backoff,
+    /// Wait `step * send_count` epochs after the `send_count`-th send, without
+    /// bound: the rule of the Go reference implementation (`epoch + 2 *
+    /// count`), kept so `mvds sim` can compare against it.
+    Linear { step: u64 },
+}
+
+impl Schedule {
+    /// Epochs to wait after the `send_count`-th send (`send_count >= 1`).
+    pub fn interval(&self, backoff: &Backoff, send_count: u32) -> u64 {
+        match *self {
+            Schedule::Backoff => backoff.interval(send_count),
+            Schedule::Linear { step } => step.max(1).saturating_mul(u64::from(send_count.max(1))),
+        }
+    }
+}
+
 /// Engine settings. All are plain numbers so the CLI and the simulator can
 /// choose them; nothing here is read from the environment.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -102,12 +126,21 @@ pub struct Settings {
     /// Mode for messages this node sends and forwards unless told otherwise.
     pub mode: Mode,
     pub backoff: Backoff,
+    /// Which rule spaces retransmissions ([`Schedule::Backoff`] by default).
+    pub schedule: Schedule,
     /// Extra payloads that repeat an ACK after the first (0 = the spec's
     /// letter: one ACK per MESSAGE received).
     pub ack_repeats: u32,
     /// When a payload arrives from a peer, make every record for that peer
     /// due now: the peer is evidently reachable.
     pub hasten_on_contact: bool,
+    /// Make `ack_repeats` stop once they have done their job: when a payload
+    /// arrives from a peer, the ACKs already sent to it at least once are
+    /// forgotten (it was reachable, so they most likely arrived), and a
+    /// MESSAGE already held is answered with a single ACK rather than a new
+    /// run of repeats. Only efficiency is at stake: a peer that still lacks
+    /// the ACK sends the MESSAGE again and gets a fresh one.
+    pub settle_acks_on_contact: bool,
     /// Most records in one payload; the rest waits for the next epoch.
     pub max_records: usize,
     /// Most message body bytes in one payload (at least one message is sent).
@@ -119,8 +152,10 @@ impl Default for Settings {
         Settings {
             mode: Mode::Batch,
             backoff: Backoff::default(),
+            schedule: Schedule::Backoff,
             ack_repeats: 0,
             hasten_on_contact: false,
+            settle_acks_on_contact: false,
             max_records: 1 << 19,
             max_body_bytes: 48 << 20,
         }
@@ -166,6 +201,61 @@ pub enum Error {
     UnknownParent(MessageId),
     #[error(transparent)]
     State(#[from] StateError),
+}
+
+/// Orders messages so that every parent in the list comes before its children
+/// (a stable topological sort): the receiver then delivers a whole chain from
+/// one payload without parking anything as waiting.
+fn parents_first(messages: &mut Vec<Message>) {
+    let index: HashMap<MessageId, usize> = messages
+        .iter()
+        .enumerate()
+        .map(|(i, m)| (m.id(), i))
+        .collect();
+    if !messages
+        .iter()
+        .any(|m| m.parents().iter().any(|p| index.contains_key(p)))
+    {
+        return;
+    }
+    // 0: not yet seen, 1: on the walk's stack, 2: placed.
+    let mut mark = vec![0u8; messages.len()];
+    let mut order = Vec::with_capacity(messages.len());
+    for start in 0..messages.len() {
+        if mark[start] != 0 {
+            continue;
+        }
+        // Iterative depth-first walk: a message is placed after its parents.
+        mark[start] = 1;
+        let mut stack = vec![(start, 0usize)];
+        while let Some(&(i, mut next)) = stack.last() {
+            let parents = messages[i].parents();
+            let mut parent = None;
+            while next < parents.len() && parent.is_none() {
+                parent = index.get(&parents[next]).copied().filter(|&j| mark[j] == 0);
+                next += 1;
+            }
+            let top = stack.len() - 1;
+            stack[top].1 = next;
+            match parent {
+                Some(j) => {
+                    mark[j] = 1;
+                    stack.push((j, 0));
+                }
+                None => {
+                    mark[i] = 2;
+                    order.push(i);
+                    stack.pop();
+                }
+            }
+        }
+    }
+    let mut slots: Vec<Option<Message>> = messages.drain(..).map(Some).collect();
+    messages.extend(
+        order
+            .into_iter()
+            .map(|i| slots[i].take().expect("placed once")),
+    );
 }
 
 /// One MVDS node: the protocol rules over a [`State`].
@@ -244,6 +334,12 @@ impl<S: State> Node<S> {
     /// record per peer (MESSAGE in batch mode, OFFER in interactive mode);
     /// ephemeral ones go into the next payload of each peer, once.
     pub fn send(&mut self, message: Message, mode: Mode, epoch: Epoch) -> Result<MessageId> {
+        let id = self.send_inner(message, mode, epoch)?;
+        self.state.flush()?;
+        Ok(id)
+    }
+
+    fn send_inner(&mut self, message: Message, mode: Mode, epoch: Epoch) -> Result<MessageId> {
         let group = message.group_id.clone();
         if !self.state.is_member(&group)? {
             return Err(Error::NotMember(group));
@@ -282,6 +378,17 @@ impl<S: State> Node<S> {
         payload: Payload,
         epoch: Epoch,
     ) -> Result<Received> {
+        let rx = self.handle_payload_inner(from, payload, epoch)?;
+        self.state.flush()?;
+        Ok(rx)
+    }
+
+    fn handle_payload_inner(
+        &mut self,
+        from: PeerId,
+        payload: Payload,
+        epoch: Epoch,
+    ) -> Result<Received> {
         let mut rx = Received {
             acks: payload.acks.len(),
             offers: payload.offers.len(),
@@ -291,6 +398,11 @@ impl<S: State> Node<S> {
         };
         if self.settings.hasten_on_contact {
             self.state.hasten_records(from, epoch)?;
+        }
+        if self.settings.settle_acks_on_contact && self.settings.ack_repeats > 0 {
+            // An ACK with fewer sends left than it was queued with went out.
+            self.state
+                .drop_acks_below(from, 1 + self.settings.ack_repeats)?;
         }
         // ACK: the peer holds the message; whatever we still had for it goes.
         for id in &payload.acks {
@@ -342,51 +454,68 @@ impl<S: State> Node<S> {
         rx: &mut Received,
     ) -> Result<()> {
         let id = message.id();
-        // The sender holds it, so nothing more needs to go to it (this also
-        // clears our REQUEST for it).
-        self.state.remove_record(from, &id)?;
+        let ack_sends = 1 + self.settings.ack_repeats;
+        if self.state.message_status(&id)?.is_some() {
+            rx.duplicates += 1;
+            // Every reliable MESSAGE is ACKed, duplicates included (2/MVDS:
+            // ACKs are not retransmitted, they answer each MESSAGE). The
+            // sender holds it, so nothing more needs to go to it.
+            // With settled ACKs a duplicate gets one ACK, not a new run of
+            // repeats.
+            if !message.is_ephemeral() {
+                let sends = if self.settings.settle_acks_on_contact {
+                    1
+                } else {
+                    ack_sends
+                };
+                self.state.queue_ack(from, &id, sends)?;
+                self.state.remove_record(from, &id)?;
+            }
+            return Ok(());
+        }
+        // A message we do not hold can only have REQUEST records (to the
+        // sender, or to another peer for a missing parent): all are answered.
+        for peer in self.state.requests_for(&id)? {
+            self.state.remove_record(peer, &id)?;
+        }
         if !self.state.is_member(&message.group_id)? {
             rx.not_member += 1;
             return Ok(());
         }
-        if message.is_ephemeral() {
-            if self.state.message_status(&id)?.is_none() {
-                rx.new_messages += 1;
-                self.state
-                    .insert_message(&id, &message, Status::Delivered)?;
-                self.deliver(id, message)?;
-            } else {
-                rx.duplicates += 1;
-            }
-            return Ok(());
-        }
-        // Every MESSAGE is ACKed, duplicates included (2/MVDS: ACKs are not
-        // retransmitted, they answer each MESSAGE).
-        self.state
-            .queue_ack(from, &id, 1 + self.settings.ack_repeats)?;
-        if self.state.message_status(&id)?.is_some() {
-            rx.duplicates += 1;
-            return Ok(());
-        }
         rx.new_messages += 1;
-        // Requests for it sent to other peers (a missing parent) are answered.
-        for (peer, record) in self.state.records_for(&id)? {
-            if record.kind == RecordType::Request {
-                self.state.remove_record(peer, &id)?;
-            }
+        if message.is_ephemeral() {
+            // Not ACKed and not forwarded, but delivered causally like any
+            // other message: delivering it at once, before parents its
+            // sender named, broke "delivered only after all of its parents"
+            // (DESIGN.md section 3; test `an_ephemeral_waits_for_its_parents`).
+            return self.store_and_deliver(from, id, message, epoch);
         }
-        // Store-and-forward to the group's other peers.
+        self.state.queue_ack(from, &id, ack_sends)?;
+        // Store-and-forward to the group's other peers (no record for a new
+        // message can exist: the REQUESTs are gone).
         let kind = match self.settings.mode {
             Mode::Batch => RecordType::Message,
             Mode::Interactive => RecordType::Offer,
         };
         for peer in self.state.group_peers(&message.group_id)? {
-            if peer != from && self.state.record(peer, &id)?.is_none() {
+            if peer != from {
                 self.state.set_record(peer, &id, Record::new(kind, epoch))?;
             }
         }
-        // Causal delivery: wait for every parent that is not delivered yet and
-        // REQUEST those we do not even hold from the peer that sent the child.
+        self.store_and_deliver(from, id, message, epoch)
+    }
+
+    /// Stores a new message received from `from` and delivers it, or, if some
+    /// parent is not delivered yet, stores it as waiting. Causal delivery:
+    /// wait for every parent that is not delivered yet and REQUEST those we do
+    /// not even hold from the peer that sent the child.
+    fn store_and_deliver(
+        &mut self,
+        from: PeerId,
+        id: MessageId,
+        message: Message,
+        epoch: Epoch,
+    ) -> Result<()> {
         let mut missing = 0;
         for parent in message.parents() {
             match self.state.message_status(parent)? {
@@ -437,7 +566,7 @@ impl<S: State> Node<S> {
                     continue;
                 };
                 if self.first_undelivered(m.parents())?.is_none() {
-                    self.state.mark_delivered(&child)?;
+                    self.state.mark_delivered(&child, &m.group_id)?;
                     ready.push_back((child, m));
                 }
             }
@@ -459,6 +588,12 @@ impl<S: State> Node<S> {
     /// plus every due record, each then rescheduled by the backoff. `None`
     /// when there is nothing to send or a payload was already made this epoch.
     pub fn poll_transmit(&mut self, peer: PeerId, epoch: Epoch) -> Result<Option<Payload>> {
+        let payload = self.poll_transmit_inner(peer, epoch)?;
+        self.state.flush()?;
+        Ok(payload)
+    }
+
+    fn poll_transmit_inner(&mut self, peer: PeerId, epoch: Epoch) -> Result<Option<Payload>> {
         if self.state.last_transmit(peer)? == Some(epoch) {
             return Ok(None);
         }
@@ -496,23 +631,37 @@ impl<S: State> Node<S> {
             let next = Record {
                 kind: record.kind,
                 send_count,
-                send_epoch: epoch + self.settings.backoff.interval(send_count),
+                send_epoch: epoch
+                    + self
+                        .settings
+                        .schedule
+                        .interval(&self.settings.backoff, send_count),
             };
             self.state.set_record(peer, &id, next)?;
         }
         if payload.is_empty() {
             return Ok(None);
         }
+        parents_first(&mut payload.messages);
         self.state.set_last_transmit(peer, epoch)?;
         Ok(Some(payload))
     }
 
     /// The next epoch at which `peer` has something to send (`None`: nothing).
     pub fn next_send_epoch(&mut self, peer: PeerId, epoch: Epoch) -> Result<Option<Epoch>> {
-        if self.state.has_outbox(peer)? {
-            return Ok(Some(epoch));
+        let next = if self.state.has_outbox(peer)? {
+            Some(epoch)
+        } else {
+            self.state.next_send_epoch(peer)?
+        };
+        // The peer's payload of this epoch is made already, so nothing goes
+        // out before the next one. Answering `epoch` here had a driver that
+        // sleeps until the answer poll in vain, and spin (test
+        // `next_send_epoch_skips_an_epoch_whose_payload_is_made`).
+        if self.state.last_transmit(peer)? == Some(epoch) {
+            return Ok(next.map(|e| e.max(epoch.saturating_add(1))));
         }
-        Ok(self.state.next_send_epoch(peer)?)
+        Ok(next)
     }
 
     pub fn poll_event(&mut self) -> Option<Event> {
