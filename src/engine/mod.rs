@@ -185,7 +185,8 @@ pub struct Received {
     pub duplicates: usize,
     /// Messages for groups this node is not a member of: not stored, not ACKed.
     pub not_member: usize,
-    /// REQUESTs for messages this node does not hold.
+    /// REQUESTs not served: for messages this node does not hold, ephemeral
+    /// ones, or ones of a group not shared with the requester.
     pub unknown_requests: usize,
 }
 
@@ -427,21 +428,29 @@ impl<S: State> Node<S> {
                     .set_record(from, id, Record::new(RecordType::Request, epoch))?;
             }
         }
-        // REQUEST: the MESSAGE replaces any OFFER and is due now.
+        // REQUEST: the MESSAGE replaces any OFFER and is due now. Only peers
+        // the message's group is shared with are served: knowing an id must
+        // not be enough to fetch a message of a group one is not in.
         for id in &payload.requests {
-            match self.state.message(id)? {
+            let message = self.state.message(id)?;
+            let served = match &message {
                 Some(m) if !m.is_ephemeral() => {
-                    let record = match self.state.record(from, id)? {
-                        Some(r) if r.kind == RecordType::Message => Record {
-                            send_epoch: epoch,
-                            ..r
-                        },
-                        _ => Record::new(RecordType::Message, epoch),
-                    };
-                    self.state.set_record(from, id, record)?;
+                    self.state.group_peers(&m.group_id)?.contains(&from)
                 }
-                _ => rx.unknown_requests += 1,
+                _ => false,
+            };
+            if !served {
+                rx.unknown_requests += 1;
+                continue;
             }
+            let record = match self.state.record(from, id)? {
+                Some(r) if r.kind == RecordType::Message => Record {
+                    send_epoch: epoch,
+                    ..r
+                },
+                _ => Record::new(RecordType::Message, epoch),
+            };
+            self.state.set_record(from, id, record)?;
         }
         Ok(rx)
     }

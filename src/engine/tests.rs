@@ -986,6 +986,23 @@ fn a_request_for_an_unknown_message_is_counted_and_ignored() {
     assert_eq!(transmit(&mut a, B, 0), None);
 }
 
+/// Knowing an id is not enough to fetch a message: a REQUEST from a peer the
+/// message's group is not shared with is not served.
+#[test]
+fn a_request_from_outside_the_group_is_not_served() {
+    let mut a = node(&[B]);
+    let m = a.compose(&group(), 1, b"private".to_vec(), false).unwrap();
+    let id = a.send(m, Mode::Batch, 0).unwrap();
+    let rx = a.handle_payload(C, requests(&[id]), 0).unwrap();
+    assert_eq!(rx.unknown_requests, 1);
+    assert_eq!(record(&mut a, C, &id), None);
+    assert_eq!(transmit(&mut a, C, 0), None);
+    // B, with whom the group is shared, is served.
+    let rx = a.handle_payload(B, requests(&[id]), 0).unwrap();
+    assert_eq!(rx.unknown_requests, 0);
+    assert_eq!(transmit(&mut a, B, 0).unwrap().messages.len(), 1);
+}
+
 #[test]
 fn messages_of_other_groups_are_not_stored_or_acked() {
     let mut b = node(&[A]);
