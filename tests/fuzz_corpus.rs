@@ -14,7 +14,7 @@ use std::fs;
 use std::io::Read;
 use std::path::PathBuf;
 
-use mvds::bundle::{self, BundleError, Identity, Opened};
+use mvds::bundle::{self, BundleError, Contact, Identity, Opened};
 use mvds::wire::{GroupId, Limits, Message, MessageId, Metadata, Payload};
 use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
@@ -147,6 +147,24 @@ fn bundle_inner_corpus() {
         } else if name.starts_with("bad-") {
             assert!(result.is_err(), "{name} opened");
         }
+    }
+}
+
+#[test]
+fn contact_parse_corpus() {
+    let files = corpus("contact_parse");
+    assert!(files.len() >= 5, "{} files", files.len());
+    let sender = fixed_keys::sender();
+    for (name, bytes) in files {
+        // What the `contact_parse` target does.
+        let parsed = std::str::from_utf8(&bytes)
+            .ok()
+            .and_then(|text| text.parse::<Contact>().ok());
+        if let Some(contact) = &parsed {
+            assert_eq!(contact.to_string().parse::<Contact>().as_ref(), Ok(contact));
+            bundle::seal(b"x", &sender, contact).unwrap();
+        }
+        assert_eq!(parsed.is_some(), name.starts_with("valid-"), "{name}");
     }
 }
 
@@ -343,4 +361,28 @@ fn regenerate_corpus() {
     let whole = bundle::seal(message, &from, &me.contact()).unwrap();
     write("bundle_open", "truncated", &whole[..whole.len() / 2]);
     write("bundle_open", "not-a-bundle", b"age-encryption.org/v1\n");
+
+    let contact = me.contact().to_string();
+    write("contact_parse", "valid-recipient", contact.as_bytes());
+    write(
+        "contact_parse",
+        "valid-sender",
+        from.contact().to_string().as_bytes(),
+    );
+    write(
+        "contact_parse",
+        "valid-with-newline",
+        format!("{contact}\n").as_bytes(),
+    );
+    let mut typo = contact.clone().into_bytes();
+    typo[40] = if typo[40] == b'q' { b'p' } else { b'q' };
+    write("contact_parse", "typo", &typo);
+    write("contact_parse", "cut", &contact.as_bytes()[..60]);
+    // Valid checksum, all-zero (low-order) X25519 key.
+    let mut data = vec![1u8];
+    data.extend_from_slice(me.verifying_key().as_bytes());
+    data.extend_from_slice(&[0; 32]);
+    let hrp = bech32::Hrp::parse_unchecked("mvds");
+    let low = bech32::encode::<bech32::Bech32>(hrp, &data).unwrap();
+    write("contact_parse", "low-order-x25519", low.as_bytes());
 }
