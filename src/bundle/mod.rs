@@ -199,8 +199,16 @@ pub fn open_with_limit<R: Read>(
         });
     }
 
+    let inner_len = inner.len();
     let inner = pb::Inner::decode(inner.as_slice())
         .map_err(|_| BundleError::Corrupt("the signed content is not valid protobuf"))?;
+    // Only the canonical encoding is accepted: no unknown or repeated fields,
+    // so every byte of the content is either signed or fixed framing.
+    if inner.encoded_len() != inner_len {
+        return Err(BundleError::Corrupt(
+            "the signed content has unexpected fields",
+        ));
+    }
     if inner.payload.len() > max_payload_bytes {
         return Err(BundleError::TooLarge {
             limit: max_payload_bytes,

@@ -168,7 +168,17 @@ fn malformed_inner_content_is_corrupt() {
     short_key.sender.pop();
     let mut long_sig = signed_inner(b"p", &alice(), &to);
     long_sig.signature.push(0);
+    // A correctly signed content with an extra field the signature does not
+    // cover, or a field given twice (protobuf keeps the last one).
+    let mut extra = signed_inner(b"p", &alice(), &to).encode_to_vec();
+    extra.extend_from_slice(&[0x30, 0x01]); // field 6, varint 1
+    let mut twice = signed_inner(b"p", &alice(), &to).encode_to_vec();
+    let mut first_payload = Vec::new();
+    prost::encoding::bytes::encode(4, &b"q".to_vec(), &mut first_payload);
+    twice.splice(0..0, first_payload);
     let cases = [
+        (extra, "the signed content has unexpected fields"),
+        (twice, "the signed content has unexpected fields"),
         (short_key.encode_to_vec(), "the sender key is not 32 bytes"),
         (long_sig.encode_to_vec(), "the signature is not 64 bytes"),
         (Vec::new(), "the sender key is not 32 bytes"),
