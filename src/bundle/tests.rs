@@ -545,6 +545,36 @@ fn any_contact_that_parses_can_be_sealed_to() {
     assert_eq!(refused, 2);
 }
 
+/// Hands out `good` bytes, then fails like a dying disk.
+struct FailingReader<'a> {
+    good: &'a [u8],
+}
+
+impl Read for FailingReader<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if self.good.is_empty() {
+            return Err(io::Error::other("disk on fire"));
+        }
+        self.good.read(buf)
+    }
+}
+
+#[test]
+fn read_errors_are_io_errors_not_verdicts_on_the_bundle() {
+    let bundle = seal(&sample_payload(200_000), &alice(), &bob().contact()).unwrap();
+    // In the clear header, in the age header, in the encrypted stream.
+    for good in [4, 40, bundle.len() / 2, bundle.len() - 1] {
+        let input = FailingReader {
+            good: &bundle[..good],
+        };
+        let result = open(input, &bob(), anyone);
+        assert!(
+            matches!(&result, Err(BundleError::Io(e)) if e.to_string() == "disk on fire"),
+            "{good}: {result:?}"
+        );
+    }
+}
+
 #[test]
 fn errors_are_one_line_with_a_hint() {
     let errors = [
