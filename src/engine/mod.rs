@@ -15,7 +15,7 @@ mod tests;
 
 pub use state::{MemState, State, StateError, StateResult, Status};
 
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 
 use crate::wire::{GroupId, Message, MessageId, Metadata, Payload};
 
@@ -193,7 +193,8 @@ pub struct Received {
     pub duplicates: usize,
     /// Messages for groups this node is not a member of: not stored, not ACKed.
     pub not_member: usize,
-    /// REQUESTs for messages this node does not hold.
+    /// REQUESTs not served: for messages this node does not hold, ephemeral
+    /// ones, or ones of a group not shared with the requester.
     pub unknown_requests: usize,
 }
 
@@ -209,6 +210,61 @@ pub enum Error {
     UnknownParent(MessageId),
     #[error(transparent)]
     State(#[from] StateError),
+}
+
+/// Orders messages so that every parent in the list comes before its children
+/// (a stable topological sort): the receiver then delivers a whole chain from
+/// one payload without parking anything as waiting.
+fn parents_first(messages: &mut Vec<Message>) {
+    let index: HashMap<MessageId, usize> = messages
+        .iter()
+        .enumerate()
+        .map(|(i, m)| (m.id(), i))
+        .collect();
+    if !messages
+        .iter()
+        .any(|m| m.parents().iter().any(|p| index.contains_key(p)))
+    {
+        return;
+    }
+    // 0: not yet seen, 1: on the walk's stack, 2: placed.
+    let mut mark = vec![0u8; messages.len()];
+    let mut order = Vec::with_capacity(messages.len());
+    for start in 0..messages.len() {
+        if mark[start] != 0 {
+            continue;
+        }
+        // Iterative depth-first walk: a message is placed after its parents.
+        mark[start] = 1;
+        let mut stack = vec![(start, 0usize)];
+        while let Some(&(i, mut next)) = stack.last() {
+            let parents = messages[i].parents();
+            let mut parent = None;
+            while next < parents.len() && parent.is_none() {
+                parent = index.get(&parents[next]).copied().filter(|&j| mark[j] == 0);
+                next += 1;
+            }
+            let top = stack.len() - 1;
+            stack[top].1 = next;
+            match parent {
+                Some(j) => {
+                    mark[j] = 1;
+                    stack.push((j, 0));
+                }
+                None => {
+                    mark[i] = 2;
+                    order.push(i);
+                    stack.pop();
+                }
+            }
+        }
+    }
+    let mut slots: Vec<Option<Message>> = messages.drain(..).map(Some).collect();
+    messages.extend(
+        order
+            .into_iter()
+            .map(|i| slots[i].take().expect("placed once")),
+    );
 }
 
 /// One MVDS node: the protocol rules over a [`State`].
@@ -287,6 +343,12 @@ impl<S: State> Node<S> {
     /// record per peer (MESSAGE in batch mode, OFFER in interactive mode);
     /// ephemeral ones go into the next payload of each peer, once.
     pub fn send(&mut self, message: Message, mode: Mode, epoch: Epoch) -> Result<MessageId> {
+        let id = self.send_inner(message, mode, epoch)?;
+        self.state.flush()?;
+        Ok(id)
+    }
+
+    fn send_inner(&mut self, message: Message, mode: Mode, epoch: Epoch) -> Result<MessageId> {
         let group = message.group_id.clone();
         if !self.state.is_member(&group)? {
             return Err(Error::NotMember(group));
@@ -320,6 +382,17 @@ impl<S: State> Node<S> {
 
     /// Applies one payload received from `from` (2/MVDS "Flow", both modes).
     pub fn handle_payload(
+        &mut self,
+        from: PeerId,
+        payload: Payload,
+        epoch: Epoch,
+    ) -> Result<Received> {
+        let rx = self.handle_payload_inner(from, payload, epoch)?;
+        self.state.flush()?;
+        Ok(rx)
+    }
+
+    fn handle_payload_inner(
         &mut self,
         from: PeerId,
         payload: Payload,
@@ -366,21 +439,29 @@ impl<S: State> Node<S> {
                     .set_record(from, id, Record::new(RecordType::Request, epoch))?;
             }
         }
-        // REQUEST: the MESSAGE replaces any OFFER and is due now.
+        // REQUEST: the MESSAGE replaces any OFFER and is due now. Only peers
+        // the message's group is shared with are served: knowing an id must
+        // not be enough to fetch a message of a group one is not in.
         for id in &payload.requests {
-            match self.state.message(id)? {
+            let message = self.state.message(id)?;
+            let served = match &message {
                 Some(m) if !m.is_ephemeral() => {
-                    let record = match self.state.record(from, id)? {
-                        Some(r) if r.kind == RecordType::Message => Record {
-                            send_epoch: epoch,
-                            ..r
-                        },
-                        _ => Record::new(RecordType::Message, epoch),
-                    };
-                    self.state.set_record(from, id, record)?;
+                    self.state.group_peers(&m.group_id)?.contains(&from)
                 }
-                _ => rx.unknown_requests += 1,
+                _ => false,
+            };
+            if !served {
+                rx.unknown_requests += 1;
+                continue;
             }
+            let record = match self.state.record(from, id)? {
+                Some(r) if r.kind == RecordType::Message => Record {
+                    send_epoch: epoch,
+                    ..r
+                },
+                _ => Record::new(RecordType::Message, epoch),
+            };
+            self.state.set_record(from, id, record)?;
         }
         Ok(rx)
     }
@@ -419,56 +500,68 @@ impl<S: State> Node<S> {
         rx: &mut Received,
     ) -> Result<()> {
         let id = message.id();
-        // The sender holds it, so nothing more needs to go to it (this also
-        // clears our REQUEST for it).
-        self.state.remove_record(from, &id)?;
+        let ack_sends = 1 + self.settings.ack_repeats;
+        if self.state.message_status(&id)?.is_some() {
+            rx.duplicates += 1;
+            // Every reliable MESSAGE is ACKed, duplicates included (2/MVDS:
+            // ACKs are not retransmitted, they answer each MESSAGE). The
+            // sender holds it, so nothing more needs to go to it.
+            // With settled ACKs a duplicate gets one ACK, not a new run of
+            // repeats.
+            if !message.is_ephemeral() {
+                let sends = if self.settings.settle_acks_on_contact {
+                    1
+                } else {
+                    ack_sends
+                };
+                self.state.queue_ack(from, &id, sends)?;
+                self.state.remove_record(from, &id)?;
+            }
+            return Ok(());
+        }
+        // A message we do not hold can only have REQUEST records (to the
+        // sender, or to another peer for a missing parent): all are answered.
+        for peer in self.state.requests_for(&id)? {
+            self.state.remove_record(peer, &id)?;
+        }
         if !self.state.is_member(&message.group_id)? {
             rx.not_member += 1;
             return Ok(());
         }
-        if message.is_ephemeral() {
-            if self.state.message_status(&id)?.is_none() {
-                rx.new_messages += 1;
-                self.state
-                    .insert_message(&id, &message, Status::Delivered)?;
-                self.deliver(id, message)?;
-            } else {
-                rx.duplicates += 1;
-            }
-            return Ok(());
-        }
-        // Every MESSAGE is ACKed, duplicates included (2/MVDS: ACKs are not
-        // retransmitted, they answer each MESSAGE).
-        let held = self.state.message_status(&id)?.is_some();
-        let sends = if held && self.settings.settle_acks_on_contact {
-            1
-        } else {
-            1 + self.settings.ack_repeats
-        };
-        self.state.queue_ack(from, &id, sends)?;
-        if held {
-            rx.duplicates += 1;
-            return Ok(());
-        }
         rx.new_messages += 1;
-        // Requests for it sent to other peers (a missing parent) are answered.
-        for (peer, record) in self.state.records_for(&id)? {
-            if record.kind == RecordType::Request {
-                self.state.remove_record(peer, &id)?;
-            }
+        if message.is_ephemeral() {
+            // Not ACKed and not forwarded, but delivered causally like any
+            // other message: delivering it at once, before parents its
+            // sender named, broke "delivered only after all of its parents"
+            // (DESIGN.md section 3; test `an_ephemeral_waits_for_its_parents`).
+            return self.store_and_deliver(from, id, message, epoch);
         }
-        // Store-and-forward to the group's other peers.
+        self.state.queue_ack(from, &id, ack_sends)?;
+        // Store-and-forward to the group's other peers (no record for a new
+        // message can exist: the REQUESTs are gone).
         let kind = match self.settings.mode {
             Mode::Batch => RecordType::Message,
             Mode::Interactive => RecordType::Offer,
         };
         for peer in self.state.group_peers(&message.group_id)? {
-            if peer != from && self.state.record(peer, &id)?.is_none() {
+            if peer != from {
                 self.state.set_record(peer, &id, Record::new(kind, epoch))?;
             }
         }
-        // Causal delivery: wait for every parent that is not delivered yet and
-        // REQUEST those we do not even hold from the peer that sent the child.
+        self.store_and_deliver(from, id, message, epoch)
+    }
+
+    /// Stores a new message received from `from` and delivers it, or, if some
+    /// parent is not delivered yet, stores it as waiting. Causal delivery:
+    /// wait for every parent that is not delivered yet and REQUEST those we do
+    /// not even hold from the peer that sent the child.
+    fn store_and_deliver(
+        &mut self,
+        from: PeerId,
+        id: MessageId,
+        message: Message,
+        epoch: Epoch,
+    ) -> Result<()> {
         let mut missing = 0;
         for parent in message.parents() {
             match self.state.message_status(parent)? {
@@ -519,7 +612,7 @@ impl<S: State> Node<S> {
                     continue;
                 };
                 if self.first_undelivered(m.parents())?.is_none() {
-                    self.state.mark_delivered(&child)?;
+                    self.state.mark_delivered(&child, &m.group_id)?;
                     ready.push_back((child, m));
                 }
             }
@@ -541,6 +634,12 @@ impl<S: State> Node<S> {
     /// plus every due record, each then rescheduled by the backoff. `None`
     /// when there is nothing to send or a payload was already made this epoch.
     pub fn poll_transmit(&mut self, peer: PeerId, epoch: Epoch) -> Result<Option<Payload>> {
+        let payload = self.poll_transmit_inner(peer, epoch)?;
+        self.state.flush()?;
+        Ok(payload)
+    }
+
+    fn poll_transmit_inner(&mut self, peer: PeerId, epoch: Epoch) -> Result<Option<Payload>> {
         if self.state.last_transmit(peer)? == Some(epoch) {
             return Ok(None);
         }
@@ -589,16 +688,26 @@ impl<S: State> Node<S> {
         if payload.is_empty() {
             return Ok(None);
         }
+        parents_first(&mut payload.messages);
         self.state.set_last_transmit(peer, epoch)?;
         Ok(Some(payload))
     }
 
     /// The next epoch at which `peer` has something to send (`None`: nothing).
     pub fn next_send_epoch(&mut self, peer: PeerId, epoch: Epoch) -> Result<Option<Epoch>> {
-        if self.state.has_outbox(peer)? {
-            return Ok(Some(epoch));
+        let next = if self.state.has_outbox(peer)? {
+            Some(epoch)
+        } else {
+            self.state.next_send_epoch(peer)?
+        };
+        // The peer's payload of this epoch is made already, so nothing goes
+        // out before the next one. Answering `epoch` here had a driver that
+        // sleeps until the answer poll in vain, and spin (test
+        // `next_send_epoch_skips_an_epoch_whose_payload_is_made`).
+        if self.state.last_transmit(peer)? == Some(epoch) {
+            return Ok(next.map(|e| e.max(epoch.saturating_add(1))));
         }
-        Ok(self.state.next_send_epoch(peer)?)
+        Ok(next)
     }
 
     pub fn poll_event(&mut self) -> Option<Event> {

@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 
 use crate::wire::{GroupId, Message, MessageId};
 
-use super::{Epoch, PeerId, Record};
+use super::{Epoch, PeerId, Record, RecordType};
 
 /// Errors of a state backend (a database error, say), passed through as is.
 pub type StateError = Box<dyn std::error::Error + Send + Sync>;
@@ -44,7 +44,7 @@ pub trait State {
         message: &Message,
         status: Status,
     ) -> StateResult<()>;
-    fn mark_delivered(&mut self, id: &MessageId) -> StateResult<()>;
+    fn mark_delivered(&mut self, id: &MessageId, group: &GroupId) -> StateResult<()>;
 
     /// Remembers that `child` waits for `parent`.
     fn add_waiting(&mut self, child: &MessageId, parent: &MessageId) -> StateResult<()>;
@@ -61,8 +61,8 @@ pub trait State {
     fn set_record(&mut self, peer: PeerId, id: &MessageId, record: Record) -> StateResult<()>;
     /// Removes the record for (peer, id); returns it if there was one.
     fn remove_record(&mut self, peer: PeerId, id: &MessageId) -> StateResult<Option<Record>>;
-    /// All records (any peer) for one message.
-    fn records_for(&mut self, id: &MessageId) -> StateResult<Vec<(PeerId, Record)>>;
+    /// The peers this node has a REQUEST record for `id` with.
+    fn requests_for(&mut self, id: &MessageId) -> StateResult<Vec<PeerId>>;
     /// Up to `limit` records for `peer` with `send_epoch <= epoch`, oldest first.
     fn due_records(
         &mut self,
@@ -81,30 +81,10 @@ pub trait State {
     /// Takes up to `limit` queued ACKs for one payload, counting one send each.
     fn take_acks(&mut self, peer: PeerId, limit: usize) -> StateResult<Vec<MessageId>>;
     /// Forgets the ACKs queued for `peer` that have fewer than `sends` sends
-    /// left (used by [`Settings::settle_acks_on_contact`]). The default drains
-    /// the queue through [`State::take_acks`] and queues the rest again, so
-    /// every backend has it; a backend may do it in one statement.
+    /// left (used by [`Settings::settle_acks_on_contact`]).
     ///
     /// [`Settings::settle_acks_on_contact`]: super::Settings::settle_acks_on_contact
-    fn drop_acks_below(&mut self, peer: PeerId, sends: u32) -> StateResult<()> {
-        let mut left: BTreeMap<MessageId, u32> = BTreeMap::new();
-        loop {
-            let ids = self.take_acks(peer, usize::MAX)?;
-            if ids.is_empty() {
-                break;
-            }
-            for id in ids {
-                *left.entry(id).or_default() += 1;
-            }
-        }
-        for (id, n) in left {
-            if n >= sends {
-                self.queue_ack(peer, &id, n)?;
-            }
-        }
-        Ok(())
-    }
-
+    fn drop_acks_below(&mut self, peer: PeerId, sends: u32) -> StateResult<()>;
     /// Whether ACKs or ephemeral messages wait for the next payload to `peer`.
     fn has_outbox(&mut self, peer: PeerId) -> StateResult<bool>;
     fn queue_ephemeral(&mut self, peer: PeerId, id: &MessageId) -> StateResult<()>;
@@ -113,6 +93,13 @@ pub trait State {
     /// The epoch of the last payload made for `peer`.
     fn last_transmit(&mut self, peer: PeerId) -> StateResult<Option<Epoch>>;
     fn set_last_transmit(&mut self, peer: PeerId, epoch: Epoch) -> StateResult<()>;
+
+    /// Called by the engine at the end of each of its calls (`send`,
+    /// `handle_payload`, `poll_transmit`): a backend that buffers writes must
+    /// have written them all when this returns.
+    fn flush(&mut self) -> StateResult<()> {
+        Ok(())
+    }
 }
 
 /// In-memory [`State`]: hash maps plus a due-order index per peer.
@@ -189,7 +176,7 @@ impl State for MemState {
         Ok(())
     }
 
-    fn mark_delivered(&mut self, id: &MessageId) -> StateResult<()> {
+    fn mark_delivered(&mut self, id: &MessageId, _group: &GroupId) -> StateResult<()> {
         if let Some((_, s)) = self.messages.get_mut(id) {
             *s = Status::Delivered;
         }
@@ -256,13 +243,14 @@ impl State for MemState {
         Ok(old)
     }
 
-    fn records_for(&mut self, id: &MessageId) -> StateResult<Vec<(PeerId, Record)>> {
+    fn requests_for(&mut self, id: &MessageId) -> StateResult<Vec<PeerId>> {
         Ok(self
             .by_message
             .get(id)
             .into_iter()
             .flatten()
-            .map(|p| (*p, self.records[&(*p, *id)]))
+            .filter(|p| self.records[&(**p, *id)].kind == RecordType::Request)
+            .copied()
             .collect())
     }
 

@@ -18,7 +18,7 @@ pub struct SimArgs {
     /// First seed; the same seed gives the same output, byte for byte
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
-    /// Retransmission policy [default: all four, side by side]
+    /// Retransmission policy [default: all of them, side by side]
     #[arg(long, value_enum)]
     pub policy: Option<Policy>,
     /// Network model [default: all three]

@@ -52,10 +52,11 @@ pub enum Policy {
     Linear,
     /// The engine's backoff as shipped: 1, 2, 4 .. 32 epochs, then 1 again.
     Exponential,
-    /// Our answer to issue 4 for blind sends (see [`Policy::settings`]).
+    /// Backoff 2, 4 epochs; ACKs repeated until the peer is heard from; what
+    /// the peer answered at once waits 128 epochs (tuned for blind sends)
     Default,
-    /// For transports that only send to reachable peers (presence): a long
-    /// first wait, since what is sent to a reachable peer arrives.
+    /// Backoff 128 .. 1024 epochs: for transports that only send to
+    /// reachable peers, where what is sent arrives
     Patient,
 }
 

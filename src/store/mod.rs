@@ -187,6 +187,9 @@ impl Store {
         }
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", true)?;
+        // A large import touches many pages (ids are random, so inserts land
+        // all over the indexes); a 64 MiB cache keeps them from spilling.
+        conn.pragma_update(None, "cache_size", -65536)?;
         schema::upgrade(&mut conn)?;
         Ok(Store {
             conn,

@@ -37,7 +37,7 @@ const MIGRATIONS: &[&str] = &[
     ) WITHOUT ROWID;
 
     -- parents: the 32-byte parent ids concatenated, NULL without metadata.
-    -- seq: delivery order (causal), NULL while waiting for parents.
+    -- seq: delivery order (causal) within the group, NULL while waiting.
     CREATE TABLE messages (
         id        BLOB PRIMARY KEY,
         gid       BLOB NOT NULL,
@@ -45,8 +45,8 @@ const MIGRATIONS: &[&str] = &[
         body      BLOB NOT NULL,
         parents   BLOB,
         ephemeral INTEGER NOT NULL,
-        seq       INTEGER UNIQUE
-    );
+        seq       INTEGER
+    ) WITHOUT ROWID;
     CREATE INDEX messages_log ON messages (gid, seq);
 
     CREATE TABLE waiting (
@@ -71,7 +71,7 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (peer, id)
     ) WITHOUT ROWID;
     CREATE INDEX records_due ON records (peer, send_epoch);
-    CREATE INDEX records_by_message ON records (id);
+    CREATE INDEX records_requests ON records (id) WHERE kind = 1;
 
     CREATE TABLE acks (
         peer  INTEGER NOT NULL REFERENCES peers (id),

@@ -3,10 +3,13 @@
 //! Every call is one indexed statement (prepared once, cached), so the cost of
 //! an export grows with what is due for that peer and the cost of an import
 //! with what the payload holds, never with the size of the history. Group
-//! membership and shares are read once per transaction: the engine never
-//! changes them.
+//! membership and shares are read once per transaction (the engine never
+//! changes them); group heads and delivery counters are kept in memory and
+//! written back at [`State::flush`], which the engine calls at the end of each
+//! of its calls: a chain of 100,000 messages rewrites the heads once, not
+//! 100,000 times.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
@@ -19,7 +22,18 @@ pub struct SqlState<'a> {
     conn: &'a Connection,
     shares: HashMap<GroupId, Vec<PeerId>>,
     members: HashSet<GroupId>,
-    next_seq: i64,
+    /// Next delivery sequence number per group (loaded on first use).
+    next_seq: HashMap<GroupId, i64>,
+    /// Heads per group: (as stored, as now). Written back on flush.
+    heads: HashMap<GroupId, (BTreeSet<MessageId>, BTreeSet<MessageId>)>,
+    /// Rows in `waiting`; lets the common case (nothing waits) skip a query.
+    waiting: u64,
+    /// Whether any REQUEST record may exist (false lets arrivals skip a query).
+    may_have_requests: bool,
+    /// What this transaction knows of message statuses (`None`: absent).
+    status: HashMap<MessageId, Option<Status>>,
+    /// What this transaction knows of records (`None`: absent).
+    records: HashMap<(PeerId, MessageId), Option<Record>>,
 }
 
 pub(super) fn id_from(bytes: Vec<u8>) -> Result<MessageId, StoreError> {
@@ -40,6 +54,14 @@ pub(super) fn parents_from(blob: Option<Vec<u8>>) -> Result<Option<Vec<MessageId
             .map(|c| MessageId(c.try_into().expect("chunks of 32")))
             .collect(),
     ))
+}
+
+fn status_of(delivered: bool) -> Status {
+    if delivered {
+        Status::Delivered
+    } else {
+        Status::Waiting
+    }
 }
 
 fn kind_code(kind: RecordType) -> i64 {
@@ -81,21 +103,52 @@ impl<'a> SqlState<'a> {
                 .or_default()
                 .push(PeerId(peer as u64));
         }
-        let next_seq: i64 =
-            conn.query_row("SELECT IFNULL(MAX(seq), 0) + 1 FROM messages", [], |r| {
-                r.get(0)
-            })?;
+        let waiting: i64 = conn.query_row("SELECT COUNT(*) FROM waiting", [], |r| r.get(0))?;
+        let may_have_requests = conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM records WHERE kind = 1)",
+            [],
+            |r| r.get(0),
+        )?;
         Ok(SqlState {
             conn,
             shares,
             members,
-            next_seq,
+            next_seq: HashMap::new(),
+            heads: HashMap::new(),
+            waiting: waiting as u64,
+            may_have_requests,
+            status: HashMap::new(),
+            records: HashMap::new(),
         })
     }
 
-    fn take_seq(&mut self) -> i64 {
-        self.next_seq += 1;
-        self.next_seq - 1
+    fn take_seq(&mut self, group: &GroupId) -> StateResult<i64> {
+        if !self.next_seq.contains_key(group) {
+            let next: i64 = self
+                .conn
+                .prepare_cached("SELECT IFNULL(MAX(seq), 0) + 1 FROM messages WHERE gid = ?1")?
+                .query_row([&group.0], |r| r.get(0))?;
+            self.next_seq.insert(group.clone(), next);
+        }
+        let next = self.next_seq.get_mut(group).expect("inserted above");
+        *next += 1;
+        Ok(*next - 1)
+    }
+
+    fn heads_mut(&mut self, group: &GroupId) -> StateResult<&mut BTreeSet<MessageId>> {
+        if !self.heads.contains_key(group) {
+            let ids = self
+                .conn
+                .prepare_cached("SELECT id FROM heads WHERE gid = ?1")?
+                .query_map([&group.0], |r| r.get::<_, Vec<u8>>(0))?
+                .collect::<Result<Vec<_>, _>>()?;
+            let stored = ids
+                .into_iter()
+                .map(id_from)
+                .collect::<Result<BTreeSet<_>, _>>()?;
+            self.heads.insert(group.clone(), (stored.clone(), stored));
+        }
+        Ok(&mut self.heads.get_mut(group).expect("inserted above").1)
     }
 }
 
@@ -109,17 +162,16 @@ impl State for SqlState<'_> {
     }
 
     fn message_status(&mut self, id: &MessageId) -> StateResult<Option<Status>> {
+        if let Some(known) = self.status.get(id) {
+            return Ok(*known);
+        }
         let mut stmt = self
             .conn
             .prepare_cached("SELECT seq IS NOT NULL FROM messages WHERE id = ?1")?;
         let delivered: Option<bool> = stmt.query_row([&id.0], |r| r.get(0)).optional()?;
-        Ok(delivered.map(|d| {
-            if d {
-                Status::Delivered
-            } else {
-                Status::Waiting
-            }
-        }))
+        let status = delivered.map(status_of);
+        self.status.insert(*id, status);
+        Ok(status)
     }
 
     fn message(&mut self, id: &MessageId) -> StateResult<Option<Message>> {
@@ -154,7 +206,10 @@ impl State for SqlState<'_> {
         message: &Message,
         status: Status,
     ) -> StateResult<()> {
-        let seq = (status == Status::Delivered).then(|| self.take_seq());
+        let seq = match status {
+            Status::Delivered => Some(self.take_seq(&message.group_id)?),
+            Status::Waiting => None,
+        };
         let parents: Option<Vec<u8>> = message
             .metadata
             .as_ref()
@@ -172,15 +227,17 @@ impl State for SqlState<'_> {
             message.is_ephemeral(),
             seq
         ])?;
+        self.status.insert(*id, Some(status));
         Ok(())
     }
 
-    fn mark_delivered(&mut self, id: &MessageId) -> StateResult<()> {
-        let seq = self.take_seq();
+    fn mark_delivered(&mut self, id: &MessageId, group: &GroupId) -> StateResult<()> {
+        let seq = self.take_seq(group)?;
         let mut stmt = self
             .conn
             .prepare_cached("UPDATE messages SET seq = ?2 WHERE id = ?1 AND seq IS NULL")?;
         stmt.execute(params![&id.0, seq])?;
+        self.status.insert(*id, Some(Status::Delivered));
         Ok(())
     }
 
@@ -188,11 +245,14 @@ impl State for SqlState<'_> {
         let mut stmt = self
             .conn
             .prepare_cached("INSERT OR IGNORE INTO waiting (parent, child) VALUES (?1, ?2)")?;
-        stmt.execute(params![&parent.0, &child.0])?;
+        self.waiting += stmt.execute(params![&parent.0, &child.0])? as u64;
         Ok(())
     }
 
     fn take_waiting(&mut self, parent: &MessageId) -> StateResult<Vec<MessageId>> {
+        if self.waiting == 0 {
+            return Ok(Vec::new());
+        }
         let mut stmt = self
             .conn
             .prepare_cached("DELETE FROM waiting WHERE parent = ?1 RETURNING child")?;
@@ -201,6 +261,7 @@ impl State for SqlState<'_> {
             .collect::<Result<Vec<_>, _>>()?;
         // RETURNING has no defined order; the trait promises id order.
         children.sort_unstable();
+        self.waiting -= children.len() as u64;
         Ok(children
             .into_iter()
             .map(id_from)
@@ -208,45 +269,40 @@ impl State for SqlState<'_> {
     }
 
     fn heads(&mut self, group: &GroupId) -> StateResult<Vec<MessageId>> {
-        let mut stmt = self
-            .conn
-            .prepare_cached("SELECT id FROM heads WHERE gid = ?1 ORDER BY id")?;
-        let ids = stmt
-            .query_map([&group.0], |r| r.get::<_, Vec<u8>>(0))?
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok(ids.into_iter().map(id_from).collect::<Result<_, _>>()?)
+        Ok(self.heads_mut(group)?.iter().copied().collect())
     }
 
     fn add_head(&mut self, group: &GroupId, id: &MessageId) -> StateResult<()> {
-        let mut stmt = self
-            .conn
-            .prepare_cached("INSERT OR IGNORE INTO heads (gid, id) VALUES (?1, ?2)")?;
-        stmt.execute(params![&group.0, &id.0])?;
+        self.heads_mut(group)?.insert(*id);
         Ok(())
     }
 
     fn remove_head(&mut self, group: &GroupId, id: &MessageId) -> StateResult<()> {
-        let mut stmt = self
-            .conn
-            .prepare_cached("DELETE FROM heads WHERE gid = ?1 AND id = ?2")?;
-        stmt.execute(params![&group.0, &id.0])?;
+        self.heads_mut(group)?.remove(id);
         Ok(())
     }
 
     fn record(&mut self, peer: PeerId, id: &MessageId) -> StateResult<Option<Record>> {
+        if let Some(known) = self.records.get(&(peer, *id)) {
+            return Ok(*known);
+        }
         let mut stmt = self.conn.prepare_cached(
             "SELECT kind, send_count, send_epoch FROM records WHERE peer = ?1 AND id = ?2",
         )?;
         let r = stmt
             .query_row(params![peer.0 as i64, &id.0], |r| record_from(r, 0))
-            .optional()?;
-        Ok(r.transpose()?)
+            .optional()?
+            .transpose()?;
+        self.records.insert((peer, *id), r);
+        Ok(r)
     }
 
     fn set_record(&mut self, peer: PeerId, id: &MessageId, record: Record) -> StateResult<()> {
         let mut stmt = self.conn.prepare_cached(
-            "INSERT OR REPLACE INTO records (peer, id, kind, send_count, send_epoch)
-             VALUES (?1, ?2, ?3, ?4, ?5)",
+            "INSERT INTO records (peer, id, kind, send_count, send_epoch)
+             VALUES (?1, ?2, ?3, ?4, ?5)
+             ON CONFLICT (peer, id) DO UPDATE SET kind = excluded.kind,
+                 send_count = excluded.send_count, send_epoch = excluded.send_epoch",
         )?;
         stmt.execute(params![
             peer.0 as i64,
@@ -255,33 +311,39 @@ impl State for SqlState<'_> {
             record.send_count,
             record.send_epoch as i64
         ])?;
+        self.may_have_requests |= record.kind == RecordType::Request;
+        self.records.insert((peer, *id), Some(record));
         Ok(())
     }
 
     fn remove_record(&mut self, peer: PeerId, id: &MessageId) -> StateResult<Option<Record>> {
+        if let Some(None) = self.records.get(&(peer, *id)) {
+            return Ok(None);
+        }
         let mut stmt = self.conn.prepare_cached(
             "DELETE FROM records WHERE peer = ?1 AND id = ?2
              RETURNING kind, send_count, send_epoch",
         )?;
         let r = stmt
             .query_row(params![peer.0 as i64, &id.0], |r| record_from(r, 0))
-            .optional()?;
-        Ok(r.transpose()?)
+            .optional()?
+            .transpose()?;
+        self.records.insert((peer, *id), None);
+        Ok(r)
     }
 
-    fn records_for(&mut self, id: &MessageId) -> StateResult<Vec<(PeerId, Record)>> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT peer, kind, send_count, send_epoch FROM records WHERE id = ?1 ORDER BY peer",
-        )?;
-        let rows = stmt
-            .query_map([&id.0], |r| {
-                Ok((PeerId(r.get::<_, i64>(0)? as u64), record_from(r, 1)?))
-            })?
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok(rows
-            .into_iter()
-            .map(|(p, r)| r.map(|r| (p, r)))
-            .collect::<Result<_, _>>()?)
+    fn requests_for(&mut self, id: &MessageId) -> StateResult<Vec<PeerId>> {
+        if !self.may_have_requests {
+            return Ok(Vec::new());
+        }
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT peer FROM records WHERE id = ?1 AND kind = 1 ORDER BY peer")?;
+        let peers = stmt
+            .query_map([&id.0], |r| r.get::<_, i64>(0))?
+            .map(|p| p.map(|p| PeerId(p as u64)))
+            .collect::<Result<_, _>>()?;
+        Ok(peers)
     }
 
     fn due_records(
@@ -311,6 +373,8 @@ impl State for SqlState<'_> {
             "UPDATE records SET send_epoch = ?2 WHERE peer = ?1 AND send_epoch > ?2",
         )?;
         stmt.execute(params![peer.0 as i64, epoch as i64])?;
+        // Cached send epochs of this peer's records are stale now.
+        self.records.retain(|(p, _), _| *p != peer);
         Ok(())
     }
 
@@ -351,6 +415,14 @@ impl State for SqlState<'_> {
             .prepare_cached("DELETE FROM acks WHERE peer = ?1 AND sends <= 0")?
             .execute([peer.0 as i64])?;
         Ok(ids.into_iter().map(id_from).collect::<Result<_, _>>()?)
+    }
+
+    fn drop_acks_below(&mut self, peer: PeerId, sends: u32) -> StateResult<()> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("DELETE FROM acks WHERE peer = ?1 AND sends < ?2")?;
+        stmt.execute(params![peer.0 as i64, sends])?;
+        Ok(())
     }
 
     fn has_outbox(&mut self, peer: PeerId) -> StateResult<bool> {
@@ -401,6 +473,28 @@ impl State for SqlState<'_> {
             .conn
             .prepare_cached("UPDATE peers SET last_transmit = ?2 WHERE id = ?1")?;
         stmt.execute(params![peer.0 as i64, epoch as i64])?;
+        Ok(())
+    }
+
+    fn flush(&mut self) -> StateResult<()> {
+        for (group, (stored, now)) in &mut self.heads {
+            if stored == now {
+                continue;
+            }
+            let mut del = self
+                .conn
+                .prepare_cached("DELETE FROM heads WHERE gid = ?1 AND id = ?2")?;
+            for id in stored.difference(now) {
+                del.execute(params![&group.0, &id.0])?;
+            }
+            let mut add = self
+                .conn
+                .prepare_cached("INSERT INTO heads (gid, id) VALUES (?1, ?2)")?;
+            for id in now.difference(stored) {
+                add.execute(params![&group.0, &id.0])?;
+            }
+            stored.clone_from(now);
+        }
         Ok(())
     }
 }

@@ -174,6 +174,43 @@ fn record_import_detects_replays() {
     assert!(!tx.record_import(&[3; 32], bob).unwrap());
 }
 
+#[test]
+fn drop_acks_below_matches_mem_state() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::create(dir.path(), &config()).unwrap();
+    let tx = store.begin().unwrap();
+    let p1 = tx.add_peer("p1", &[1; 32], "r1").unwrap();
+    let p2 = tx.add_peer("p2", &[2; 32], "r2").unwrap();
+    let mut sql = tx.node().unwrap();
+    let mut mem = MemState::new();
+    let ids: Vec<MessageId> = (0..4).map(|i| MessageId([i; 32])).collect();
+    for (k, id) in ids.iter().enumerate() {
+        for s in [&mut mem as &mut dyn State, sql.state_mut()] {
+            s.queue_ack(p1, id, k as u32 + 1).unwrap();
+            // Another peer's queue is not touched.
+            s.queue_ack(p2, id, 1).unwrap();
+        }
+    }
+    let drain = |s: &mut dyn State, peer| {
+        let mut out = Vec::new();
+        loop {
+            let ids = s.take_acks(peer, usize::MAX).unwrap();
+            if ids.is_empty() {
+                return out;
+            }
+            out.push(ids);
+        }
+    };
+    // Counts 3 and 4 stay; 1 and 2 are gone.
+    let both = vec![ids[2], ids[3]];
+    let expected = vec![both.clone(), both.clone(), both, vec![ids[3]]];
+    for s in [&mut mem as &mut dyn State, sql.state_mut()] {
+        s.drop_acks_below(p1, 3).unwrap();
+        assert_eq!(drain(s, p1), expected);
+        assert_eq!(drain(s, p2).len(), 1);
+    }
+}
+
 /// Messages other nodes of the group wrote: a random DAG.
 fn remote_messages(rng: &mut StdRng, n: usize) -> Vec<Message> {
     let mut out: Vec<Message> = Vec::new();
