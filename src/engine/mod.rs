@@ -141,6 +141,13 @@ pub struct Settings {
     /// run of repeats. Only efficiency is at stake: a peer that still lacks
     /// the ACK sends the MESSAGE again and gets a fresh one.
     pub settle_acks_on_contact: bool,
+    /// Epochs a record waits after a send that the peer answered at once: a
+    /// payload arriving from a peer in the epoch right after our last one to
+    /// it says the peer was reachable then, so what we sent most likely
+    /// arrived and its ACK is on the way. The records of that payload wait
+    /// this long instead of their next backoff step (0 = off). They are sent
+    /// again afterwards, so a wrong guess costs latency, never a message.
+    pub reply_hold: u64,
     /// Most records in one payload; the rest waits for the next epoch.
     pub max_records: usize,
     /// Most message body bytes in one payload (at least one message is sent).
@@ -156,6 +163,7 @@ impl Default for Settings {
             ack_repeats: 0,
             hasten_on_contact: false,
             settle_acks_on_contact: false,
+            reply_hold: 0,
             max_records: 1 << 19,
             max_body_bytes: 48 << 20,
         }
@@ -397,6 +405,9 @@ impl<S: State> Node<S> {
             messages: payload.messages.len(),
             ..Received::default()
         };
+        if self.settings.reply_hold > 0 {
+            self.hold_answered(from, epoch)?;
+        }
         if self.settings.hasten_on_contact {
             self.state.hasten_records(from, epoch)?;
         }
@@ -453,6 +464,32 @@ impl<S: State> Node<S> {
             self.state.set_record(from, id, record)?;
         }
         Ok(rx)
+    }
+
+    /// [`Settings::reply_hold`]: if our last payload to `from` went out in
+    /// the previous epoch, its records (those whose `send_epoch` is exactly
+    /// one backoff step after it) wait `reply_hold` epochs from that send.
+    fn hold_answered(&mut self, from: PeerId, epoch: Epoch) -> Result<()> {
+        let Some(sent) = epoch.checked_sub(1) else {
+            return Ok(());
+        };
+        if self.state.last_transmit(from)? != Some(sent) {
+            return Ok(());
+        }
+        let s = &self.settings;
+        let hold = sent + s.reply_hold;
+        for (id, record) in self.state.due_records(from, Epoch::MAX, usize::MAX)? {
+            let step = s.schedule.interval(&s.backoff, record.send_count);
+            if record.send_count > 0 && record.send_epoch == sent + step && hold > record.send_epoch
+            {
+                let held = Record {
+                    send_epoch: hold,
+                    ..record
+                };
+                self.state.set_record(from, &id, held)?;
+            }
+        }
+        Ok(())
     }
 
     fn handle_message(
