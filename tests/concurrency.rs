@@ -105,7 +105,13 @@ fn imports_and_exports_at_once_never_corrupt_or_lose() {
         let epoch = b.status().epoch;
         let before = b.log("chat");
         let (fa, fc) = (fa.to_str().unwrap(), fc.to_str().unwrap());
-        let export = strings(&["export", "--to", "alice", "--dir", from_bob.to_str().unwrap()]);
+        let export = strings(&[
+            "export",
+            "--to",
+            "alice",
+            "--dir",
+            from_bob.to_str().unwrap(),
+        ]);
         // Two imports of different bundles, the same bundle twice, and two
         // exports to the same peer in the same epoch, in a seeded order.
         let mut jobs = vec![
@@ -162,7 +168,10 @@ fn imports_and_exports_at_once_never_corrupt_or_lose() {
             *outcomes.entry("export written").or_default() += 1;
         }
         // One payload per peer per epoch, even when two exports race.
-        assert!(exports_ok <= 1, "round {round}: {exports_ok} exports in one epoch");
+        assert!(
+            exports_ok <= 1,
+            "round {round}: {exports_ok} exports in one epoch"
+        );
         assert_eq!(exported_in(&from_bob, epoch), 1, "round {round}");
         // The same bundle imported twice at once is applied once.
         assert!(imported_fa <= 1, "round {round}: applied twice");
@@ -177,7 +186,11 @@ fn imports_and_exports_at_once_never_corrupt_or_lose() {
         a.ok(&["import", "--dir", from_bob.to_str().unwrap()]);
     }
     integrity(&a);
-    assert_eq!(a.pending("bob"), 0, "bob acknowledged everything alice sent");
+    assert_eq!(
+        a.pending("bob"),
+        0,
+        "bob acknowledged everything alice sent"
+    );
     println!("{ROUNDS} rounds of 5 concurrent commands: {outcomes:?}");
 }
 
@@ -194,7 +207,11 @@ fn an_import_that_waits_too_long_fails_cleanly_and_can_be_rerun() {
     // Another process holds the write lock for longer than mvds waits (5 s).
     let db = rusqlite::Connection::open(b.dir.join("mvds.db")).unwrap();
     db.execute_batch("BEGIN IMMEDIATE").unwrap();
-    let err = b.refused(&["import", file.to_str().unwrap()], BUSY, "the store is busy");
+    let err = b.refused(
+        &["import", file.to_str().unwrap()],
+        BUSY,
+        "the store is busy",
+    );
     assert!(err.contains("hint: "), "{err}");
     db.execute_batch("ROLLBACK").unwrap();
     drop(db);

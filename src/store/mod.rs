@@ -148,6 +148,8 @@ impl Store {
         }
         std::fs::create_dir_all(dir)
             .map_err(|e| StoreError::Corrupt(format!("cannot create {}: {e}", dir.display())))?;
+        create_private(&db)
+            .map_err(|e| StoreError::Corrupt(format!("cannot create {}: {e}", db.display())))?;
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
             | OpenFlags::SQLITE_OPEN_CREATE
             | OpenFlags::SQLITE_OPEN_NO_MUTEX;
@@ -222,6 +224,20 @@ impl Store {
             Err(StoreError::Corrupt(rows.join("; ")))
         }
     }
+}
+
+/// Creates the empty database file readable and writable by its owner only:
+/// it holds every message in clear, so it is as private as the key file.
+/// SQLite gives the `-wal` and `-shm` files it creates later the same mode.
+fn create_private(db: &Path) -> std::io::Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    options.open(db).map(drop)
 }
 
 /// One command's transaction. Dropping it without [`Tx::commit`] rolls back.

@@ -347,3 +347,20 @@ fn sql_state_matches_mem_state() {
         assert!(mem.poll_event().is_none());
     }
 }
+
+#[cfg(unix)]
+#[test]
+fn the_database_is_private_from_creation() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let node = dir.path().join("node");
+    let mut store = Store::create(&node, &config()).unwrap();
+    store.begin().unwrap().set_epoch(1).unwrap();
+    for file in ["mvds.db", "mvds.db-wal", "mvds.db-shm"] {
+        let mode = std::fs::metadata(node.join(file))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o077, 0, "{file} is readable by others: {mode:o}");
+    }
+}
