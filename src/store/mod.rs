@@ -154,7 +154,7 @@ impl Store {
             | OpenFlags::SQLITE_OPEN_CREATE
             | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let conn = Connection::open_with_flags(&db, flags)?;
-        let mut store = Store::setup(conn, dir)?;
+        let mut store = Store::setup(conn, dir, true)?;
         let tx = store.begin()?;
         tx.set_config(config)?;
         tx.set_epoch(0)?;
@@ -172,11 +172,20 @@ impl Store {
         }
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let conn = Connection::open_with_flags(&db, flags)?;
-        Store::setup(conn, dir)
+        Store::setup(conn, dir, false)
     }
 
-    fn setup(mut conn: Connection, dir: &Path) -> Result<Store> {
+    fn setup(mut conn: Connection, dir: &Path, create: bool) -> Result<Store> {
         conn.busy_timeout(BUSY_TIMEOUT)?;
+        // Only `create` starts from schema version 0. Opening a database
+        // without an mvds schema (a file emptied by a bad copy, another
+        // program's database) must fail before anything writes to it, rather
+        // than quietly turn it into a new, empty node.
+        if !create && schema::version(&conn)? == 0 {
+            return Err(StoreError::Corrupt(
+                "the database holds no mvds schema".into(),
+            ));
+        }
         conn.set_prepared_statement_cache_capacity(64);
         // WAL is set outside migrations (it cannot change inside a
         // transaction); FULL sync makes a committed command survive power loss.

@@ -66,6 +66,31 @@ fn a_file_that_is_not_a_database_is_corrupt() {
 }
 
 #[test]
+fn an_empty_or_foreign_database_is_refused_untouched() {
+    // Regression: `open` used to run the migrations on these, turning a file
+    // emptied by a bad copy (or another program's database) into a node.
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join(DB_FILE);
+    std::fs::write(&db, b"").unwrap();
+    assert!(matches!(
+        Store::open(dir.path()),
+        Err(StoreError::Corrupt(_))
+    ));
+    assert_eq!(std::fs::read(&db).unwrap(), b"");
+    std::fs::remove_file(&db).unwrap();
+    Connection::open(&db)
+        .unwrap()
+        .execute_batch("CREATE TABLE notes (text TEXT)")
+        .unwrap();
+    let before = std::fs::read(&db).unwrap();
+    assert!(matches!(
+        Store::open(dir.path()),
+        Err(StoreError::Corrupt(_))
+    ));
+    assert_eq!(std::fs::read(&db).unwrap(), before);
+}
+
+#[test]
 fn a_second_writer_gets_busy_not_corruption() {
     let dir = tempfile::tempdir().unwrap();
     let mut a = Store::create(dir.path(), &config()).unwrap();
