@@ -66,6 +66,31 @@ fn a_file_that_is_not_a_database_is_corrupt() {
 }
 
 #[test]
+fn an_empty_or_foreign_database_is_refused_untouched() {
+    // Regression: `open` used to run the migrations on these, turning a file
+    // emptied by a bad copy (or another program's database) into a node.
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join(DB_FILE);
+    std::fs::write(&db, b"").unwrap();
+    assert!(matches!(
+        Store::open(dir.path()),
+        Err(StoreError::Corrupt(_))
+    ));
+    assert_eq!(std::fs::read(&db).unwrap(), b"");
+    std::fs::remove_file(&db).unwrap();
+    Connection::open(&db)
+        .unwrap()
+        .execute_batch("CREATE TABLE notes (text TEXT)")
+        .unwrap();
+    let before = std::fs::read(&db).unwrap();
+    assert!(matches!(
+        Store::open(dir.path()),
+        Err(StoreError::Corrupt(_))
+    ));
+    assert_eq!(std::fs::read(&db).unwrap(), before);
+}
+
+#[test]
 fn a_second_writer_gets_busy_not_corruption() {
     let dir = tempfile::tempdir().unwrap();
     let mut a = Store::create(dir.path(), &config()).unwrap();
@@ -361,5 +386,22 @@ fn sql_state_matches_mem_state() {
             assert_eq!(a, b);
         }
         assert!(mem.poll_event().is_none());
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn the_database_is_private_from_creation() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let node = dir.path().join("node");
+    let mut store = Store::create(&node, &config()).unwrap();
+    store.begin().unwrap().set_epoch(1).unwrap();
+    for file in ["mvds.db", "mvds.db-wal", "mvds.db-shm"] {
+        let mode = std::fs::metadata(node.join(file))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o077, 0, "{file} is readable by others: {mode:o}");
     }
 }
