@@ -148,11 +148,13 @@ impl Store {
         }
         std::fs::create_dir_all(dir)
             .map_err(|e| StoreError::Corrupt(format!("cannot create {}: {e}", dir.display())))?;
+        create_private(&db)
+            .map_err(|e| StoreError::Corrupt(format!("cannot create {}: {e}", db.display())))?;
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
             | OpenFlags::SQLITE_OPEN_CREATE
             | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let conn = Connection::open_with_flags(&db, flags)?;
-        let mut store = Store::setup(conn, dir)?;
+        let mut store = Store::setup(conn, dir, true)?;
         let tx = store.begin()?;
         tx.set_config(config)?;
         tx.set_epoch(0)?;
@@ -170,11 +172,20 @@ impl Store {
         }
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let conn = Connection::open_with_flags(&db, flags)?;
-        Store::setup(conn, dir)
+        Store::setup(conn, dir, false)
     }
 
-    fn setup(mut conn: Connection, dir: &Path) -> Result<Store> {
+    fn setup(mut conn: Connection, dir: &Path, create: bool) -> Result<Store> {
         conn.busy_timeout(BUSY_TIMEOUT)?;
+        // Only `create` starts from schema version 0. Opening a database
+        // without an mvds schema (a file emptied by a bad copy, another
+        // program's database) must fail before anything writes to it, rather
+        // than quietly turn it into a new, empty node.
+        if !create && schema::version(&conn)? == 0 {
+            return Err(StoreError::Corrupt(
+                "the database holds no mvds schema".into(),
+            ));
+        }
         conn.set_prepared_statement_cache_capacity(64);
         // WAL is set outside migrations (it cannot change inside a
         // transaction); FULL sync makes a committed command survive power loss.
@@ -222,6 +233,20 @@ impl Store {
             Err(StoreError::Corrupt(rows.join("; ")))
         }
     }
+}
+
+/// Creates the empty database file readable and writable by its owner only:
+/// it holds every message in clear, so it is as private as the key file.
+/// SQLite gives the `-wal` and `-shm` files it creates later the same mode.
+fn create_private(db: &Path) -> std::io::Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    options.open(db).map(drop)
 }
 
 /// One command's transaction. Dropping it without [`Tx::commit`] rolls back.

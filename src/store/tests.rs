@@ -66,6 +66,31 @@ fn a_file_that_is_not_a_database_is_corrupt() {
 }
 
 #[test]
+fn an_empty_or_foreign_database_is_refused_untouched() {
+    // Regression: `open` used to run the migrations on these, turning a file
+    // emptied by a bad copy (or another program's database) into a node.
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join(DB_FILE);
+    std::fs::write(&db, b"").unwrap();
+    assert!(matches!(
+        Store::open(dir.path()),
+        Err(StoreError::Corrupt(_))
+    ));
+    assert_eq!(std::fs::read(&db).unwrap(), b"");
+    std::fs::remove_file(&db).unwrap();
+    Connection::open(&db)
+        .unwrap()
+        .execute_batch("CREATE TABLE notes (text TEXT)")
+        .unwrap();
+    let before = std::fs::read(&db).unwrap();
+    assert!(matches!(
+        Store::open(dir.path()),
+        Err(StoreError::Corrupt(_))
+    ));
+    assert_eq!(std::fs::read(&db).unwrap(), before);
+}
+
+#[test]
 fn a_second_writer_gets_busy_not_corruption() {
     let dir = tempfile::tempdir().unwrap();
     let mut a = Store::create(dir.path(), &config()).unwrap();
@@ -251,7 +276,23 @@ fn remote_messages(rng: &mut StdRng, n: usize) -> Vec<Message> {
 /// stores idea, as a differential test).
 #[test]
 fn sql_state_matches_mem_state() {
-    for seed in 0..8u64 {
+    // The spec's letter, and every optional setting switched on.
+    let tuned = Settings {
+        backoff: Backoff { base: 2, max: 4 },
+        ack_repeats: 2,
+        hasten_on_contact: true,
+        settle_acks_on_contact: true,
+        reply_hold: 5,
+        ..Settings::default()
+    };
+    for (seed, settings) in (0..12u64).map(|s| {
+        let settings = if s % 2 == 0 {
+            Settings::default()
+        } else {
+            tuned.clone()
+        };
+        (s, settings)
+    }) {
         let dir = tempfile::tempdir().unwrap();
         let mut store = Store::create(dir.path(), &config()).unwrap();
         let tx = store.begin().unwrap();
@@ -260,10 +301,10 @@ fn sql_state_matches_mem_state() {
         tx.add_group("chat", &group()).unwrap();
         tx.share(&group(), p1).unwrap();
         tx.share(&group(), p2).unwrap();
-        let mut sql = tx.node().unwrap();
+        let mut sql = Node::new(SqlState::new(&tx.tx).unwrap(), settings.clone());
         let mut mem_state = MemState::new();
         mem_state.share(&group(), [p1, p2]);
-        let mut mem = Node::new(mem_state, Settings::default());
+        let mut mem = Node::new(mem_state, settings);
 
         let mut rng = StdRng::seed_from_u64(seed);
         let remote = remote_messages(&mut rng, 40);
@@ -336,14 +377,31 @@ fn sql_state_matches_mem_state() {
         for peer in [p1, p2] {
             let a = mem
                 .state_mut()
-                .due_records(peer, 1 << 40, usize::MAX)
+                .due_records(peer, Epoch::MAX, usize::MAX)
                 .unwrap();
             let b = sql
                 .state_mut()
-                .due_records(peer, 1 << 40, usize::MAX)
+                .due_records(peer, Epoch::MAX, usize::MAX)
                 .unwrap();
             assert_eq!(a, b);
         }
         assert!(mem.poll_event().is_none());
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn the_database_is_private_from_creation() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let node = dir.path().join("node");
+    let mut store = Store::create(&node, &config()).unwrap();
+    store.begin().unwrap().set_epoch(1).unwrap();
+    for file in ["mvds.db", "mvds.db-wal", "mvds.db-shm"] {
+        let mode = std::fs::metadata(node.join(file))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o077, 0, "{file} is readable by others: {mode:o}");
     }
 }

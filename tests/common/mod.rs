@@ -162,6 +162,49 @@ impl Node {
         p.messages + p.offers + p.requests
     }
 
+    /// Runs `args`, expects exit `code` and a one-line error containing
+    /// `what` (plus at most one `hint:` line), and checks that the store is
+    /// exactly as before. Returns stderr.
+    pub fn refused(&self, args: &[&str], code: i32, what: &str) -> String {
+        let before = self.dump();
+        let err = self.fails(args, code);
+        let lines: Vec<&str> = err.lines().collect();
+        assert!(
+            lines.first().is_some_and(|l| l.starts_with("mvds: ")),
+            "{args:?}: {err}"
+        );
+        assert!(lines[0].contains(what), "expected '{what}' in: {err}");
+        assert!(lines.len() <= 2, "more than an error and a hint: {err}");
+        if let Some(hint) = lines.get(1) {
+            assert!(hint.starts_with("hint: "), "{err}");
+        }
+        assert_eq!(self.dump(), before, "{args:?}: the store changed");
+        err
+    }
+
+    /// The node's secret keys, loaded through the library as `mvds` does.
+    pub fn identity(&self) -> mvds::bundle::Identity {
+        mvds::bundle::Identity::load(&self.dir.join("identity.key")).expect("load the key file")
+    }
+
+    /// The node's raw secret keys, read from its key file (format in
+    /// docs/bundle-format.md), for tests that must sign or decrypt by hand.
+    pub fn secret_keys(&self) -> (ed25519_dalek::SigningKey, age::x25519::Identity) {
+        let text = std::fs::read_to_string(self.dir.join("identity.key")).expect("key file");
+        let seed = text
+            .lines()
+            .find_map(|l| l.strip_prefix("ed25519-seed "))
+            .expect("ed25519-seed line");
+        let seed: [u8; 32] = hex::decode(seed.trim()).unwrap().try_into().unwrap();
+        let age = text
+            .lines()
+            .find(|l| l.starts_with("AGE-SECRET-KEY-1"))
+            .expect("age line")
+            .parse()
+            .expect("age identity");
+        (ed25519_dalek::SigningKey::from_bytes(&seed), age)
+    }
+
     /// Everything the node holds: every row of every table of its database,
     /// plus its key file. Two dumps are equal when the store is unchanged.
     pub fn dump(&self) -> Vec<String> {
@@ -197,8 +240,11 @@ impl Node {
             rows.sort();
             dump.extend(rows);
         }
-        let key = std::fs::read(self.dir.join("identity.key")).expect("key file");
-        dump.push(format!("identity.key: {}", hex::encode(key)));
+        // A test may have removed or damaged the key file on purpose.
+        match std::fs::read(self.dir.join("identity.key")) {
+            Ok(key) => dump.push(format!("identity.key: {}", hex::encode(key))),
+            Err(e) => dump.push(format!("identity.key: {:?}", e.kind())),
+        }
         dump
     }
 }
