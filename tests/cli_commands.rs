@@ -85,6 +85,19 @@ fn store_falls_back_to_mvds_home() {
     assert_eq!(status.name, "other");
 }
 
+#[cfg(target_os = "linux")]
+#[test]
+fn store_falls_back_to_the_platform_data_directory() {
+    let w = World::new();
+    let data = w.path("xdg-data");
+    mvds()
+        .env("XDG_DATA_HOME", &data)
+        .args(["init", "--name", "d"])
+        .assert()
+        .success();
+    assert!(data.join("mvds").join("mvds.db").is_file());
+}
+
 #[test]
 fn init_refuses_to_overwrite_and_keys_are_private() {
     let w = World::new();
@@ -544,4 +557,40 @@ fn inspect_raw_payloads_and_bundles_without_a_node() {
     let bad = w.path("bad.mvds");
     std::fs::write(&bad, b"nope").unwrap();
     b.fails(&["inspect", bad.to_str().unwrap()], 5);
+}
+
+#[test]
+fn an_export_into_a_closed_pipe_fails_and_changes_nothing() {
+    let w = World::new();
+    let (a, b) = (w.node("alice", "batch"), w.node("bob", "batch"));
+    connect(&a, &b);
+    group("chat", &a, &[&b], &[(&a, &b)]);
+    // Enough to overflow the pipe buffer before anyone reads it.
+    let big = w.path("big");
+    std::fs::write(&big, vec![7u8; 4 << 20]).unwrap();
+    a.ok(&["send", "chat", "--file", big.to_str().unwrap()]);
+    let before = a.dump();
+    let mut child = Command::new(assert_cmd::cargo::cargo_bin("mvds"))
+        .args([
+            "--store",
+            a.dir.to_str().unwrap(),
+            "export",
+            "--to",
+            "bob",
+            "-o",
+            "-",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.starts_with("mvds: cannot write the bundle to stdout"),
+        "{err}"
+    );
+    assert_eq!(a.dump(), before);
 }

@@ -231,7 +231,9 @@ fn three_peers_through_one_folder() {
             }
         }
     }
-    // No recipient name in clear in the folder.
+    // File names say nothing about who sent a bundle or whom it is for: no
+    // node names, and no fingerprints.
+    let fingerprints: Vec<String> = nodes.iter().map(|n| n.fingerprint()).collect();
     for entry in std::fs::read_dir(&stick).unwrap() {
         let name = entry.unwrap().file_name().into_string().unwrap();
         assert!(name.ends_with(".mvds"), "{name}");
@@ -239,6 +241,7 @@ fn three_peers_through_one_folder() {
             !["alice", "bob", "carol"].iter().any(|n| name.contains(n)),
             "{name}"
         );
+        assert!(!fingerprints.iter().any(|f| name.contains(f)), "{name}");
     }
 }
 

@@ -224,19 +224,33 @@ impl Contact {
         fingerprint(&self.signing)
     }
 
-    /// The contact from its two raw public keys.
-    pub fn from_keys(signing: VerifyingKey, x25519: [u8; 32]) -> Contact {
+    /// The contact from its two raw public keys. Refuses keys of small order:
+    /// no one holds their secret, and age panics when asked to encrypt to a
+    /// low-order X25519 key (the shared secret would be zero).
+    pub fn from_keys(signing: VerifyingKey, x25519: [u8; 32]) -> Result<Contact, ContactError> {
+        if signing.is_weak() {
+            return Err(ContactError::BadKey("Ed25519"));
+        }
+        // Any clamped scalar times a low-order point is the identity, so one
+        // fixed scalar tells them apart (age's own check, done before it panics).
+        let probe = x25519_dalek::StaticSecret::from([0x42; 32]);
+        if !probe
+            .diffie_hellman(&x25519_dalek::PublicKey::from(x25519))
+            .was_contributory()
+        {
+            return Err(ContactError::BadKey("X25519"));
+        }
         let hrp = Hrp::parse_unchecked("age");
         let text = bech32::encode_lower::<Bech32>(hrp, &x25519)
             .expect("32 bytes always fit in a bech32 string");
         let recipient = text
             .parse::<age::x25519::Recipient>()
             .expect("a bech32 age recipient of 32 bytes always parses");
-        Contact {
+        Ok(Contact {
             signing,
             x25519,
             recipient,
-        }
+        })
     }
 }
 
@@ -297,11 +311,7 @@ impl FromStr for Contact {
         let (ed, x) = keys.split_at(32);
         let signing = VerifyingKey::from_bytes(ed.try_into().expect("split at 32"))
             .map_err(|_| ContactError::BadKey("Ed25519"))?;
-        if signing.is_weak() {
-            return Err(ContactError::BadKey("Ed25519"));
-        }
-        let x25519: [u8; 32] = x.try_into().expect("split at 32");
-        Ok(Contact::from_keys(signing, x25519))
+        Contact::from_keys(signing, x.try_into().expect("split at 32"))
     }
 }
 
@@ -397,6 +407,24 @@ mod tests {
             weak.parse::<Contact>(),
             Err(ContactError::BadKey("Ed25519"))
         );
+        // X25519 keys of small order (here u = 0 and u = 1) are refused:
+        // age would panic encrypting to them.
+        let ed = fixed().verifying_key();
+        for low in [[0u8; 32], {
+            let mut one = [0u8; 32];
+            one[0] = 1;
+            one
+        }] {
+            assert_eq!(
+                Contact::from_keys(ed, low),
+                Err(ContactError::BadKey("X25519"))
+            );
+            let mut data = vec![1u8];
+            data.extend_from_slice(ed.as_bytes());
+            data.extend_from_slice(&low);
+            let text = bech32::encode::<Bech32>(hrp, &data).unwrap();
+            assert_eq!(text.parse::<Contact>(), Err(ContactError::BadKey("X25519")));
+        }
         // Another bech32 string with a valid checksum but another prefix.
         let other = bech32::encode::<Bech32>(Hrp::parse_unchecked("mvdsx"), &[1]).unwrap();
         assert_eq!(other.parse::<Contact>(), Err(ContactError::WrongPrefix));

@@ -179,7 +179,7 @@ pub fn open_with_limit<R: Read>(
     let cap = max_payload_bytes.saturating_add(INNER_OVERHEAD);
     let mut inner = Vec::new();
     let read = (&mut decompressor)
-        .take(cap as u64 + 1)
+        .take((cap as u64).saturating_add(1))
         .read_to_end(&mut inner);
     if let Err(e) = read {
         // age reports truncation and tampering as I/O errors of the stream it
@@ -199,8 +199,16 @@ pub fn open_with_limit<R: Read>(
         });
     }
 
+    let inner_len = inner.len();
     let inner = pb::Inner::decode(inner.as_slice())
         .map_err(|_| BundleError::Corrupt("the signed content is not valid protobuf"))?;
+    // Only the canonical encoding is accepted: no unknown or repeated fields,
+    // so every byte of the content is either signed or fixed framing.
+    if inner.encoded_len() != inner_len {
+        return Err(BundleError::Corrupt(
+            "the signed content has unexpected fields",
+        ));
+    }
     if inner.payload.len() > max_payload_bytes {
         return Err(BundleError::TooLarge {
             limit: max_payload_bytes,
@@ -367,7 +375,7 @@ impl<R: Read> Read for Budgeted<R> {
         let want = buf.len().min(allowed);
         let n = self.inner.read(&mut buf[..want])?;
         if self.budget.get() != u64::MAX {
-            self.budget.set(self.budget.get() - n as u64);
+            self.budget.set(self.budget.get().saturating_sub(n as u64));
         }
         Ok(n)
     }

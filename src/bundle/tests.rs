@@ -168,7 +168,17 @@ fn malformed_inner_content_is_corrupt() {
     short_key.sender.pop();
     let mut long_sig = signed_inner(b"p", &alice(), &to);
     long_sig.signature.push(0);
+    // A correctly signed content with an extra field the signature does not
+    // cover, or a field given twice (protobuf keeps the last one).
+    let mut extra = signed_inner(b"p", &alice(), &to).encode_to_vec();
+    extra.extend_from_slice(&[0x30, 0x01]); // field 6, varint 1
+    let mut twice = signed_inner(b"p", &alice(), &to).encode_to_vec();
+    let mut first_payload = Vec::new();
+    prost::encoding::bytes::encode(4, &b"q".to_vec(), &mut first_payload);
+    twice.splice(0..0, first_payload);
     let cases = [
+        (extra, "the signed content has unexpected fields"),
+        (twice, "the signed content has unexpected fields"),
         (short_key.encode_to_vec(), "the sender key is not 32 bytes"),
         (long_sig.encode_to_vec(), "the signature is not 64 bytes"),
         (Vec::new(), "the sender key is not 32 bytes"),
@@ -345,6 +355,8 @@ fn payload_limits_apply_on_both_sides() {
         Err(BundleError::TooLarge { limit: 9_999 })
     ));
     assert!(open_with_limit(bundle.as_slice(), &bob(), anyone, 10_000).is_ok());
+    // No overflow at the top of the range.
+    assert!(open_with_limit(bundle.as_slice(), &bob(), anyone, usize::MAX).is_ok());
 }
 
 #[test]
@@ -488,6 +500,79 @@ fn zstd_frames_with_large_windows_are_refused() {
         open(bundle.as_slice(), &bob(), anyone).unwrap().payload,
         b"p"
     );
+}
+
+#[test]
+fn any_contact_that_parses_can_be_sealed_to() {
+    // age panics encrypting to a low-order X25519 key; Contact must never
+    // hold one. Arbitrary X25519 keys, including all low-order u < 64:
+    let ed = alice().verifying_key();
+    let mut x = 0x2545_f491_4f6c_dd1du64;
+    let mut keys: Vec<[u8; 32]> = (0u8..64)
+        .map(|u| {
+            let mut k = [0u8; 32];
+            k[0] = u;
+            k
+        })
+        .collect();
+    keys.extend((0..64).map(|_| {
+        let mut k = [0u8; 32];
+        for b in &mut k {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            *b = x as u8;
+        }
+        k
+    }));
+    let mut refused = 0;
+    for key in keys {
+        match Contact::from_keys(ed, key) {
+            Ok(to) => {
+                let bundle = seal(b"x", &alice(), &to).unwrap();
+                assert!(matches!(
+                    open(bundle.as_slice(), &bob(), anyone),
+                    Err(BundleError::NotForUs)
+                ));
+            }
+            Err(e) => {
+                assert_eq!(e, ContactError::BadKey("X25519"));
+                refused += 1;
+            }
+        }
+    }
+    // u = 0 and u = 1 are the low-order points below 64.
+    assert_eq!(refused, 2);
+}
+
+/// Hands out `good` bytes, then fails like a dying disk.
+struct FailingReader<'a> {
+    good: &'a [u8],
+}
+
+impl Read for FailingReader<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if self.good.is_empty() {
+            return Err(io::Error::other("disk on fire"));
+        }
+        self.good.read(buf)
+    }
+}
+
+#[test]
+fn read_errors_are_io_errors_not_verdicts_on_the_bundle() {
+    let bundle = seal(&sample_payload(200_000), &alice(), &bob().contact()).unwrap();
+    // In the clear header, in the age header, in the encrypted stream.
+    for good in [4, 40, bundle.len() / 2, bundle.len() - 1] {
+        let input = FailingReader {
+            good: &bundle[..good],
+        };
+        let result = open(input, &bob(), anyone);
+        assert!(
+            matches!(&result, Err(BundleError::Io(e)) if e.to_string() == "disk on fire"),
+            "{good}: {result:?}"
+        );
+    }
 }
 
 #[test]

@@ -6,7 +6,7 @@
 //! is due still writes a valid bundle with an empty payload, and a second
 //! export in the same epoch fails (exit 7) until `mvds tick`.
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
@@ -39,6 +39,15 @@ struct Exported {
 }
 
 pub fn run(ctx: &Ctx, args: &ExportArgs) -> Result<()> {
+    let to_stdout = args.dir.is_none() && args.output.as_deref().is_none_or(|o| o == "-");
+    if to_stdout && std::io::stdout().is_terminal() {
+        // As age does: binary on a terminal helps nobody and can upset it.
+        return Err(
+            CliError::usage("refusing to write a binary bundle to the terminal")
+                .hint("redirect stdout (`-o - > FILE`, `-o - | ssh …`) or use -o FILE / --dir DIR")
+                .into(),
+        );
+    }
     let mut progress = Progress::new();
     let mut store = ctx.open()?;
     let identity = ctx.identity(&store)?;
@@ -92,7 +101,7 @@ pub fn run(ctx: &Ctx, args: &ExportArgs) -> Result<()> {
     // here, the transaction rolls back and the next export repeats it.
     let file = match (&args.dir, &args.output) {
         (Some(dir), _) => {
-            let name = file_name(&identity.contact().fingerprint(), epoch, &bytes, args.raw);
+            let name = file_name(&bytes, args.raw);
             let path = dir.join(name);
             write_file(&path, &bytes)?;
             Some(path)
@@ -104,8 +113,16 @@ pub fn run(ctx: &Ctx, args: &ExportArgs) -> Result<()> {
         // `-o -` (clap requires -o or --dir).
         (None, _) => {
             let mut out = std::io::stdout().lock();
-            out.write_all(&bytes)?;
-            out.flush()?;
+            // Not the quiet broken pipe of a display command: the bundle did
+            // not get through, so this export fails (and is rolled back).
+            out.write_all(&bytes)
+                .and_then(|()| out.flush())
+                .map_err(|e| {
+                    CliError::new(
+                        Exit::Failure,
+                        format!("cannot write the bundle to stdout: {e}"),
+                    )
+                })?;
             None
         }
     };
@@ -130,19 +147,20 @@ fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
     bundle::write_atomic(path, bytes).with_context(|| format!("cannot write {}", path.display()))
 }
 
-/// A name unique to this export that says nothing about the recipient:
-/// `<sender fingerprint>-<epoch>-<digest prefix>.mvds` (`.pb` when raw, so
+/// A name unique to this export that says nothing about sender, recipient or
+/// epoch (a stick anyone may look at should show no more than the bundle
+/// itself does): `<SHA-256 prefix of the file>.mvds` (`.pb` when raw, so
 /// `import --dir` leaves it alone).
-fn file_name(fingerprint: &str, epoch: u64, bytes: &[u8], raw: bool) -> String {
-    let digest = hex::encode(&Sha256::digest(bytes)[..6]);
+fn file_name(bytes: &[u8], raw: bool) -> String {
+    let digest = hex::encode(&Sha256::digest(bytes)[..8]);
     let ext = if raw { "pb" } else { "mvds" };
-    format!("{fingerprint}-{epoch}-{digest}.{ext}")
+    format!("{digest}.{ext}")
 }
 
 fn report(summary: &Exported, json: bool) -> Result<()> {
-    let to_stdout = summary.file.is_some();
+    let stdout_free = summary.file.is_some();
     if json {
-        if to_stdout {
+        if stdout_free {
             return print_json(summary);
         }
         // stdout carries the bundle: the summary goes to stderr.
@@ -150,9 +168,9 @@ fn report(summary: &Exported, json: bool) -> Result<()> {
         let _ = writeln!(std::io::stderr(), "{text}");
         return Ok(());
     }
-    if !to_stdout {
+    if !stdout_free {
         // Piped bundles stay quiet; only a person at a terminal is told.
-        if std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+        if std::io::stderr().is_terminal() {
             let _ = writeln!(
                 std::io::stderr(),
                 "exported {} for {}",

@@ -7,7 +7,7 @@
 //! is a no-op, while a retransmission (a new file, even with the same
 //! payload) is applied and ACKed again, as the protocol requires.
 
-use std::io::{Read, Write};
+use std::io::{IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
@@ -291,6 +291,13 @@ fn bundles_in(dir: &Path) -> Result<Vec<PathBuf>> {
 pub(super) fn read_input(path: &Path, max: u64) -> Result<Vec<u8>> {
     let mut bytes = Vec::new();
     if path.as_os_str() == "-" {
+        if std::io::stdin().is_terminal() {
+            return Err(
+                CliError::usage("refusing to read a bundle from the terminal")
+                    .hint("pipe the bundle in (`… | mvds import -`) or name the file")
+                    .into(),
+            );
+        }
         std::io::stdin()
             .lock()
             .take(max + 1)

@@ -14,7 +14,7 @@ use super::Ctx;
 use super::args::InspectArgs;
 use super::error::CliError;
 use super::import::{MAX_BUNDLE_BYTES, read_input};
-use super::text::{body, counts, utc};
+use super::text::{body, counts, json_body, utc};
 
 /// `inspect --json` (docs/cli.md).
 #[derive(Serialize)]
@@ -123,7 +123,7 @@ pub fn run(ctx: &Ctx, args: &InspectArgs) -> Result<()> {
                 .messages
                 .iter()
                 .map(|m| {
-                    let text = std::str::from_utf8(&m.body).ok();
+                    let (body, body_hex) = json_body(&m.body);
                     MessageJson {
                         id: m.id().to_string(),
                         group_id: m.group_id.to_string(),
@@ -135,8 +135,8 @@ pub fn run(ctx: &Ctx, args: &InspectArgs) -> Result<()> {
                         parents: ids(m.parents()),
                         ephemeral: m.is_ephemeral(),
                         size: m.body.len(),
-                        body: text.map(str::to_string),
-                        body_hex: text.is_none().then(|| hex::encode(&m.body)),
+                        body,
+                        body_hex,
                     }
                 })
                 .collect(),

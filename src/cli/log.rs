@@ -7,7 +7,7 @@ use anyhow::Result;
 use serde::Serialize;
 
 use super::args::LogArgs;
-use super::text::{body, utc};
+use super::text::{body, json_body, utc};
 use super::{Ctx, group_named, print_json};
 
 /// `log --json` (docs/cli.md).
@@ -40,13 +40,13 @@ pub fn run(ctx: &Ctx, args: &LogArgs) -> Result<()> {
         let messages = entries
             .into_iter()
             .map(|e| {
-                let text = String::from_utf8(e.body);
+                let (body, body_hex) = json_body(&e.body);
                 Entry {
                     seq: e.seq,
                     id: e.id.to_string(),
                     timestamp: e.timestamp,
-                    body_hex: text.as_ref().err().map(|e| hex::encode(e.as_bytes())),
-                    body: text.ok(),
+                    body,
+                    body_hex,
                     parents: e.parents.iter().map(ToString::to_string).collect(),
                     ephemeral: e.ephemeral,
                 }

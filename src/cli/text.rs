@@ -39,6 +39,15 @@ pub fn body(bytes: &[u8]) -> String {
     }
 }
 
+/// A body for JSON: `(body, body_hex)`, exactly one of them set: the text
+/// when it is UTF-8, else the bytes in hex (docs/cli.md).
+pub fn json_body(bytes: &[u8]) -> (Option<String>, Option<String>) {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => (Some(text.to_string()), None),
+        Err(_) => (None, Some(hex::encode(bytes))),
+    }
+}
+
 /// Quotes an argument as a POSIX shell would need it.
 pub fn shell_quote(arg: &str) -> String {
     let plain = !arg.is_empty()

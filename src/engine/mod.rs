@@ -141,6 +141,13 @@ pub struct Settings {
     /// run of repeats. Only efficiency is at stake: a peer that still lacks
     /// the ACK sends the MESSAGE again and gets a fresh one.
     pub settle_acks_on_contact: bool,
+    /// Epochs a record waits after a send that the peer answered at once: a
+    /// payload arriving from a peer in the epoch right after our last one to
+    /// it says the peer was reachable then, so what we sent most likely
+    /// arrived and its ACK is on the way. The records of that payload wait
+    /// this long instead of their next backoff step (0 = off). They are sent
+    /// again afterwards, so a wrong guess costs latency, never a message.
+    pub reply_hold: u64,
     /// Most records in one payload; the rest waits for the next epoch.
     pub max_records: usize,
     /// Most message body bytes in one payload (at least one message is sent).
@@ -156,6 +163,7 @@ impl Default for Settings {
             ack_repeats: 0,
             hasten_on_contact: false,
             settle_acks_on_contact: false,
+            reply_hold: 0,
             max_records: 1 << 19,
             max_body_bytes: 48 << 20,
         }
@@ -185,7 +193,8 @@ pub struct Received {
     pub duplicates: usize,
     /// Messages for groups this node is not a member of: not stored, not ACKed.
     pub not_member: usize,
-    /// REQUESTs for messages this node does not hold.
+    /// REQUESTs not served: for messages this node does not hold, ephemeral
+    /// ones, or ones of a group not shared with the requester.
     pub unknown_requests: usize,
 }
 
@@ -396,6 +405,9 @@ impl<S: State> Node<S> {
             messages: payload.messages.len(),
             ..Received::default()
         };
+        if self.settings.reply_hold > 0 {
+            self.hold_answered(from, epoch)?;
+        }
         if self.settings.hasten_on_contact {
             self.state.hasten_records(from, epoch)?;
         }
@@ -427,23 +439,57 @@ impl<S: State> Node<S> {
                     .set_record(from, id, Record::new(RecordType::Request, epoch))?;
             }
         }
-        // REQUEST: the MESSAGE replaces any OFFER and is due now.
+        // REQUEST: the MESSAGE replaces any OFFER and is due now. Only peers
+        // the message's group is shared with are served: knowing an id must
+        // not be enough to fetch a message of a group one is not in.
         for id in &payload.requests {
-            match self.state.message(id)? {
+            let message = self.state.message(id)?;
+            let served = match &message {
                 Some(m) if !m.is_ephemeral() => {
-                    let record = match self.state.record(from, id)? {
-                        Some(r) if r.kind == RecordType::Message => Record {
-                            send_epoch: epoch,
-                            ..r
-                        },
-                        _ => Record::new(RecordType::Message, epoch),
-                    };
-                    self.state.set_record(from, id, record)?;
+                    self.state.group_peers(&m.group_id)?.contains(&from)
                 }
-                _ => rx.unknown_requests += 1,
+                _ => false,
+            };
+            if !served {
+                rx.unknown_requests += 1;
+                continue;
             }
+            let record = match self.state.record(from, id)? {
+                Some(r) if r.kind == RecordType::Message => Record {
+                    send_epoch: epoch,
+                    ..r
+                },
+                _ => Record::new(RecordType::Message, epoch),
+            };
+            self.state.set_record(from, id, record)?;
         }
         Ok(rx)
+    }
+
+    /// [`Settings::reply_hold`]: if our last payload to `from` went out in
+    /// the previous epoch, its records (those whose `send_epoch` is exactly
+    /// one backoff step after it) wait `reply_hold` epochs from that send.
+    fn hold_answered(&mut self, from: PeerId, epoch: Epoch) -> Result<()> {
+        let Some(sent) = epoch.checked_sub(1) else {
+            return Ok(());
+        };
+        if self.state.last_transmit(from)? != Some(sent) {
+            return Ok(());
+        }
+        let s = &self.settings;
+        let hold = sent + s.reply_hold;
+        for (id, record) in self.state.due_records(from, Epoch::MAX, usize::MAX)? {
+            let step = s.schedule.interval(&s.backoff, record.send_count);
+            if record.send_count > 0 && record.send_epoch == sent + step && hold > record.send_epoch
+            {
+                let held = Record {
+                    send_epoch: hold,
+                    ..record
+                };
+                self.state.set_record(from, &id, held)?;
+            }
+        }
+        Ok(())
     }
 
     fn handle_message(

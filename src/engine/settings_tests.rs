@@ -95,3 +95,37 @@ fn unsettled_acks_repeat_in_full() {
         .count();
     assert_eq!(acks, 6);
 }
+
+/// A payload from the peer in the epoch right after ours holds the records
+/// we sent; one that comes later does not.
+#[test]
+fn reply_hold_holds_only_answered_records() {
+    let settings = Settings {
+        backoff: Backoff { base: 2, max: 4 },
+        reply_hold: 10,
+        ..Settings::default()
+    };
+    let sends = |answer_at: Epoch| {
+        let (mut a, mut b, group) = pair(settings.clone());
+        let m = a.compose(&group, 1, b"a".to_vec(), false).unwrap();
+        a.send(m, Mode::Batch, 0).unwrap();
+        let n = b.compose(&group, 2, b"b".to_vec(), false).unwrap();
+        b.send(n, Mode::Batch, 0).unwrap();
+        let reply = b.poll_transmit(PeerId(0), 0).unwrap().unwrap();
+        let mut at = Vec::new();
+        for e in 0..12 {
+            if e == answer_at {
+                a.handle_payload(PeerId(1), reply.clone(), e).unwrap();
+            }
+            let payload = a.poll_transmit(PeerId(1), e).unwrap();
+            if payload.is_some_and(|p| !p.messages.is_empty()) {
+                at.push(e);
+            }
+        }
+        at
+    };
+    // Answered at once: the next send waits until 0 + 10.
+    assert_eq!(sends(1), [0, 10]);
+    // Answered later: the backoff goes on (2 after 0, 4 after 2, ...).
+    assert_eq!(sends(2), [0, 2, 6, 8]);
+}

@@ -752,6 +752,85 @@ fn a_waiting_message_is_forwarded_and_served() {
     assert_eq!(transmit(&mut b, C, 0), Some(messages(&[&child])));
 }
 
+fn ids(ms: &[Message]) -> Vec<MessageId> {
+    ms.iter().map(Message::id).collect()
+}
+
+#[test]
+fn parents_first_puts_parents_before_children_and_keeps_the_rest_in_place() {
+    let x = msg("x", &[]);
+    let p = msg("p", &[]);
+    let c = msg("c", &[p.id()]);
+    let y = msg("y", &[]);
+    let mut ms = vec![x.clone(), c.clone(), p.clone(), y.clone()];
+    parents_first(&mut ms);
+    assert_eq!(ids(&ms), ids(&[x, p, c, y]));
+
+    // A diamond listed bottom up: a, then b and c, then d.
+    let a = msg("a", &[]);
+    let b = msg("b", &[a.id()]);
+    let c = msg("c", &[a.id()]);
+    let d = msg("d", &[b.id(), c.id()]);
+    let mut ms = vec![d.clone(), b.clone(), c.clone(), a.clone()];
+    parents_first(&mut ms);
+    assert_eq!(ids(&ms), ids(&[a, b, c, d]));
+}
+
+/// Metadata is not hashed, so a peer can build messages that name
+/// themselves or each other as parents. Sorting them must still end, and
+/// keep every message exactly once.
+#[test]
+fn parents_first_survives_cycles_self_parents_and_duplicates() {
+    let m1 = msg("m1", &[]);
+    let m2 = msg("m2", &[m1.id()]);
+    let mut m1 = m1;
+    m1.metadata.as_mut().unwrap().parents = vec![m2.id()];
+    let mut selfish = msg("self", &[]);
+    selfish.metadata.as_mut().unwrap().parents = vec![selfish.id()];
+    let mut ms = vec![m1.clone(), selfish.clone(), m2.clone(), m1.clone()];
+    parents_first(&mut ms);
+    let mut got = ids(&ms);
+    got.sort();
+    assert_eq!(got, sorted(vec![m1.id(), m1.id(), m2.id(), selfish.id()]));
+
+    // Through a relay: B stores them (they wait forever) and forwards them.
+    let mut b = node(&[A, C]);
+    b.handle_payload(A, messages(&[&m1, &m2, &selfish]), 0)
+        .unwrap();
+    assert_eq!(delivered(&mut b), vec![]);
+    let p = transmit(&mut b, C, 0).unwrap();
+    assert_eq!(
+        ids_of(&p.messages),
+        sorted(vec![m1.id(), m2.id(), selfish.id()])
+    );
+}
+
+/// A chain sent in one epoch goes out in one payload whose messages are in
+/// causal order, so the receiver delivers all of it at once: nothing waits,
+/// nothing is requested.
+#[test]
+fn a_chain_in_one_payload_is_delivered_without_waiting() {
+    let mut a = node(&[B]);
+    let mut chain = Vec::new();
+    for i in 0..6 {
+        let m = a
+            .compose(&group(), i, format!("c{i}").into_bytes(), false)
+            .unwrap();
+        a.send(m.clone(), Mode::Batch, 0).unwrap();
+        chain.push(m.id());
+    }
+    // The records are due in id order, which is not the causal order here.
+    assert_ne!(sorted(chain.clone()), chain);
+    let p = transmit(&mut a, B, 0).unwrap();
+    assert_eq!(ids(&p.messages), chain);
+    let mut b = node(&[A]);
+    b.handle_payload(A, p, 0).unwrap();
+    assert_eq!(delivered(&mut b), chain);
+    let reply = transmit(&mut b, A, 0).unwrap();
+    assert!(reply.requests.is_empty());
+    assert_eq!(sorted(reply.acks), sorted(chain));
+}
+
 #[test]
 fn messages_without_metadata_are_delivered_at_once() {
     let mut b = node(&[A]);
@@ -905,6 +984,23 @@ fn a_request_for_an_unknown_message_is_counted_and_ignored() {
     assert_eq!(rx.unknown_requests, 1);
     assert_eq!(a.state().record_count(), 0);
     assert_eq!(transmit(&mut a, B, 0), None);
+}
+
+/// Knowing an id is not enough to fetch a message: a REQUEST from a peer the
+/// message's group is not shared with is not served.
+#[test]
+fn a_request_from_outside_the_group_is_not_served() {
+    let mut a = node(&[B]);
+    let m = a.compose(&group(), 1, b"private".to_vec(), false).unwrap();
+    let id = a.send(m, Mode::Batch, 0).unwrap();
+    let rx = a.handle_payload(C, requests(&[id]), 0).unwrap();
+    assert_eq!(rx.unknown_requests, 1);
+    assert_eq!(record(&mut a, C, &id), None);
+    assert_eq!(transmit(&mut a, C, 0), None);
+    // B, with whom the group is shared, is served.
+    let rx = a.handle_payload(B, requests(&[id]), 0).unwrap();
+    assert_eq!(rx.unknown_requests, 0);
+    assert_eq!(transmit(&mut a, B, 0).unwrap().messages.len(), 1);
 }
 
 #[test]

@@ -52,16 +52,20 @@ pub enum Policy {
     Linear,
     /// The engine's backoff as shipped: 1, 2, 4 .. 32 epochs, then 1 again.
     Exponential,
-    /// What we recommend as the engine default (see [`Policy::settings`]).
+    /// Our answer to issue 4 for blind sends (see [`Policy::settings`]).
     Default,
+    /// For transports that only send to reachable peers (presence): a long
+    /// first wait, since what is sent to a reachable peer arrives.
+    Patient,
 }
 
 impl Policy {
-    pub const ALL: [Policy; 4] = [
+    pub const ALL: [Policy; 5] = [
         Policy::Naive,
         Policy::Linear,
         Policy::Exponential,
         Policy::Default,
+        Policy::Patient,
     ];
 
     pub fn name(self) -> &'static str {
@@ -70,6 +74,7 @@ impl Policy {
             Policy::Linear => "linear",
             Policy::Exponential => "exponential",
             Policy::Default => "default",
+            Policy::Patient => "patient",
         }
     }
 
@@ -84,7 +89,11 @@ impl Policy {
                 "the engine's backoff as shipped (1, 2, 4 .. 32, then 1), one ACK per MESSAGE"
             }
             Policy::Default => {
-                "backoff 2, 4, 8 epochs then 2 again; ACKs repeated in up to 30 payloads, until the peer is heard from"
+                "backoff 2, 4 epochs then 2 again; ACKs repeated in up to 40 payloads until the peer is heard from; \
+                 what the peer answered at once waits 128 epochs"
+            }
+            Policy::Patient => {
+                "backoff 128, 256 .. 1024 epochs, one ACK per MESSAGE: for transports that only send to reachable peers"
             }
         }
     }
@@ -105,14 +114,23 @@ impl Policy {
                 ..base
             },
             Policy::Exponential => base,
-            // Wait one round trip (2 epochs) before the first resend, cap the
-            // wait at 8 so a peer that comes back is soon served, and repeat
-            // ACKs until the peer is heard from (issue 4: the ACK of a blind
-            // send needs some 1/p tries, like the MESSAGE).
+            // Wait one round trip (2 epochs) before the first resend and at
+            // most 4 after that, so a blind sender keeps finding its peer
+            // (issue 4: P90 latency); repeat ACKs until the peer is heard
+            // from, since an ACK sent blindly needs some 1/p tries like the
+            // MESSAGE; and hold what the peer evidently received.
             Policy::Default => Settings {
-                backoff: Backoff { base: 2, max: 8 },
-                ack_repeats: 30,
+                backoff: Backoff { base: 2, max: 4 },
+                ack_repeats: 40,
                 settle_acks_on_contact: true,
+                reply_hold: 128,
+                ..base
+            },
+            Policy::Patient => Settings {
+                backoff: Backoff {
+                    base: 128,
+                    max: 1024,
+                },
                 ..base
             },
         }
@@ -194,11 +212,7 @@ pub fn run(spec: &RunSpec<'_>) -> Result<Outcome, SimError> {
         .enumerate()
         .map(|(i, spec_i)| {
             let p = spec_i.availability.unwrap_or(net.availability);
-            net::Uptime::new(
-                spec.seed ^ (UPTIME + i as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15),
-                p,
-                net.window,
-            )
+            net::Uptime::new(stream(spec.seed, UPTIME + i as u64), p, net.window)
         })
         .collect();
 

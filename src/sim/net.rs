@@ -8,8 +8,8 @@
 
 use std::collections::BTreeMap;
 
+use rand::RngExt;
 use rand::rngs::Xoshiro256PlusPlus;
-use rand::{RngExt, SeedableRng};
 use serde::Serialize;
 
 use crate::engine::Epoch;
@@ -123,9 +123,8 @@ pub(super) struct Uptime {
 }
 
 impl Uptime {
-    pub(super) fn new(seed: u64, p: f64, window: u64) -> Self {
+    pub(super) fn new(mut rng: Xoshiro256PlusPlus, p: f64, window: u64) -> Self {
         let window = window.max(1);
-        let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
         let phase = rng.random_range(0..window);
         Uptime {
             rng,

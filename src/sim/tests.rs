@@ -253,7 +253,7 @@ fn percentiles_are_nearest_rank() {
 #[test]
 fn uptime_is_a_function_of_the_seed() {
     let pattern = |seed| {
-        let mut u = net::Uptime::new(seed, 0.5, 4);
+        let mut u = net::Uptime::new(stream(seed, UPTIME), 0.5, 4);
         (0..64).map(|e| u.online(e)).collect::<Vec<_>>()
     };
     assert_eq!(pattern(1), pattern(1));

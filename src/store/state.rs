@@ -56,6 +56,12 @@ pub(super) fn parents_from(blob: Option<Vec<u8>>) -> Result<Option<Vec<MessageId
     ))
 }
 
+/// SQLite integers are i64: epochs and limits past i64::MAX (the engine asks
+/// for "every record" with `Epoch::MAX`) saturate instead of wrapping to -1.
+fn sat(v: u64) -> i64 {
+    i64::try_from(v).unwrap_or(i64::MAX)
+}
+
 fn status_of(delivered: bool) -> Status {
     if delivered {
         Status::Delivered
@@ -309,7 +315,7 @@ impl State for SqlState<'_> {
             &id.0,
             kind_code(record.kind),
             record.send_count,
-            record.send_epoch as i64
+            sat(record.send_epoch)
         ])?;
         self.may_have_requests |= record.kind == RecordType::Request;
         self.records.insert((peer, *id), Some(record));
@@ -357,7 +363,7 @@ impl State for SqlState<'_> {
              WHERE peer = ?1 AND send_epoch <= ?2 ORDER BY send_epoch, id LIMIT ?3",
         )?;
         let rows = stmt
-            .query_map(params![peer.0 as i64, epoch as i64, limit as i64], |r| {
+            .query_map(params![peer.0 as i64, sat(epoch), sat(limit as u64)], |r| {
                 Ok((r.get::<_, Vec<u8>>(0)?, record_from(r, 1)?))
             })?
             .collect::<Result<Vec<_>, _>>()?;
@@ -372,7 +378,7 @@ impl State for SqlState<'_> {
         let mut stmt = self.conn.prepare_cached(
             "UPDATE records SET send_epoch = ?2 WHERE peer = ?1 AND send_epoch > ?2",
         )?;
-        stmt.execute(params![peer.0 as i64, epoch as i64])?;
+        stmt.execute(params![peer.0 as i64, sat(epoch)])?;
         // Cached send epochs of this peer's records are stale now.
         self.records.retain(|(p, _), _| *p != peer);
         Ok(())
@@ -400,7 +406,7 @@ impl State for SqlState<'_> {
             let mut stmt = self
                 .conn
                 .prepare_cached("SELECT id FROM acks WHERE peer = ?1 ORDER BY id LIMIT ?2")?;
-            stmt.query_map(params![peer.0 as i64, limit as i64], |r| {
+            stmt.query_map(params![peer.0 as i64, sat(limit as u64)], |r| {
                 r.get::<_, Vec<u8>>(0)
             })?
             .collect::<Result<Vec<_>, _>>()?
@@ -448,7 +454,7 @@ impl State for SqlState<'_> {
              RETURNING seq, id",
         )?;
         let mut rows = stmt
-            .query_map(params![peer.0 as i64, limit as i64], |r| {
+            .query_map(params![peer.0 as i64, sat(limit as u64)], |r| {
                 Ok((r.get::<_, i64>(0)?, r.get::<_, Vec<u8>>(1)?))
             })?
             .collect::<Result<Vec<_>, _>>()?;
@@ -472,7 +478,7 @@ impl State for SqlState<'_> {
         let mut stmt = self
             .conn
             .prepare_cached("UPDATE peers SET last_transmit = ?2 WHERE id = ?1")?;
-        stmt.execute(params![peer.0 as i64, epoch as i64])?;
+        stmt.execute(params![peer.0 as i64, sat(epoch)])?;
         Ok(())
     }
 

@@ -276,7 +276,23 @@ fn remote_messages(rng: &mut StdRng, n: usize) -> Vec<Message> {
 /// stores idea, as a differential test).
 #[test]
 fn sql_state_matches_mem_state() {
-    for seed in 0..8u64 {
+    // The spec's letter, and every optional setting switched on.
+    let tuned = Settings {
+        backoff: Backoff { base: 2, max: 4 },
+        ack_repeats: 2,
+        hasten_on_contact: true,
+        settle_acks_on_contact: true,
+        reply_hold: 5,
+        ..Settings::default()
+    };
+    for (seed, settings) in (0..12u64).map(|s| {
+        let settings = if s % 2 == 0 {
+            Settings::default()
+        } else {
+            tuned.clone()
+        };
+        (s, settings)
+    }) {
         let dir = tempfile::tempdir().unwrap();
         let mut store = Store::create(dir.path(), &config()).unwrap();
         let tx = store.begin().unwrap();
@@ -285,10 +301,10 @@ fn sql_state_matches_mem_state() {
         tx.add_group("chat", &group()).unwrap();
         tx.share(&group(), p1).unwrap();
         tx.share(&group(), p2).unwrap();
-        let mut sql = tx.node().unwrap();
+        let mut sql = Node::new(SqlState::new(&tx.tx).unwrap(), settings.clone());
         let mut mem_state = MemState::new();
         mem_state.share(&group(), [p1, p2]);
-        let mut mem = Node::new(mem_state, Settings::default());
+        let mut mem = Node::new(mem_state, settings);
 
         let mut rng = StdRng::seed_from_u64(seed);
         let remote = remote_messages(&mut rng, 40);
@@ -361,11 +377,11 @@ fn sql_state_matches_mem_state() {
         for peer in [p1, p2] {
             let a = mem
                 .state_mut()
-                .due_records(peer, 1 << 40, usize::MAX)
+                .due_records(peer, Epoch::MAX, usize::MAX)
                 .unwrap();
             let b = sql
                 .state_mut()
-                .due_records(peer, 1 << 40, usize::MAX)
+                .due_records(peer, Epoch::MAX, usize::MAX)
                 .unwrap();
             assert_eq!(a, b);
         }

@@ -114,6 +114,12 @@ impl Node {
         self.ok(&["id"]).trim().to_string()
     }
 
+    /// The node's key fingerprint, as `peer list` and `inspect` show it.
+    pub fn fingerprint(&self) -> String {
+        let contact: mvds::bundle::Contact = self.contact().parse().unwrap();
+        contact.fingerprint()
+    }
+
     /// Sends `text` to `group`; returns the message id.
     pub fn send(&self, group: &str, text: &str) -> String {
         self.ok(&["send", group, text]).trim().to_string()
