@@ -63,14 +63,13 @@ fn strings(args: &[&str]) -> Vec<String> {
     args.iter().map(|s| s.to_string()).collect()
 }
 
-/// Files on `stick` exported in `epoch` (the epoch is in the name).
-fn exported_in(stick: &Path, epoch: u64) -> usize {
+/// Bundles on `stick`.
+fn bundles(stick: &Path) -> usize {
     std::fs::read_dir(stick)
         .unwrap()
         .filter(|e| {
             let name = e.as_ref().unwrap().file_name();
-            let name = name.to_str().unwrap();
-            name.ends_with(".mvds") && name.split('-').nth(1) == Some(&epoch.to_string())
+            name.to_str().unwrap().ends_with(".mvds")
         })
         .count()
 }
@@ -102,7 +101,7 @@ fn imports_and_exports_at_once_never_corrupt_or_lose() {
             node.export_to(&b, file);
         }
         b.tick();
-        let epoch = b.status().epoch;
+        let on_stick = bundles(&from_bob);
         let before = b.log("chat");
         let (fa, fc) = (fa.to_str().unwrap(), fc.to_str().unwrap());
         let export = strings(&[
@@ -131,7 +130,7 @@ fn imports_and_exports_at_once_never_corrupt_or_lose() {
         let mut imported_fa = 0;
         for ((_, args), out) in jobs.iter().zip(&outputs) {
             let stderr = String::from_utf8_lossy(&out.stderr);
-            assert!(!stderr.contains("panicked"), "{stderr}");
+            assert!(!stderr.contains("internal error"), "{stderr}");
             match out.status.code() {
                 Some(0) if args[0] == "export" => exports_ok += 1,
                 Some(0) => {
@@ -172,7 +171,7 @@ fn imports_and_exports_at_once_never_corrupt_or_lose() {
             exports_ok <= 1,
             "round {round}: {exports_ok} exports in one epoch"
         );
-        assert_eq!(exported_in(&from_bob, epoch), 1, "round {round}");
+        assert_eq!(bundles(&from_bob), on_stick + 1, "round {round}");
         // The same bundle imported twice at once is applied once.
         assert!(imported_fa <= 1, "round {round}: applied twice");
         let after = b.log("chat");
@@ -185,6 +184,17 @@ fn imports_and_exports_at_once_never_corrupt_or_lose() {
         // The peers get bob's ACKs, as usual.
         a.ok(&["import", "--dir", from_bob.to_str().unwrap()]);
     }
+    // The last round's export may have run before its imports: one more
+    // exchange carries the ACKs it could not hold yet.
+    b.tick();
+    b.ok(&[
+        "export",
+        "--to",
+        "alice",
+        "--dir",
+        from_bob.to_str().unwrap(),
+    ]);
+    a.ok(&["import", "--dir", from_bob.to_str().unwrap()]);
     integrity(&a);
     assert_eq!(
         a.pending("bob"),

@@ -98,6 +98,8 @@ impl Node {
             String::from_utf8_lossy(&out.stdout),
         );
         assert!(!stderr.contains("panicked"), "panic: {stderr}");
+        // What src/main.rs's panic hook prints instead of a panic message.
+        assert!(!stderr.contains("internal error"), "panic: {stderr}");
         assert!(!stderr.contains("RUST_BACKTRACE"), "backtrace: {stderr}");
         stderr
     }
