@@ -548,7 +548,9 @@ fn a_zstd_bomb_is_refused_in_bounded_memory() {
             "64 MiB of zeros from a stranger",
             &largest,
             "unknown sender",
-            512,
+            // Two copies of the content and the process: 135 MiB measured;
+            // three copies (prost decoding from a slice) measured 199 MiB.
+            192,
         ),
     ] {
         let Some((code, err, rss_kib, secs)) = measured(&s.b, &["import", arg(file)]) else {
