@@ -170,8 +170,9 @@ fn truncated_at_every_byte_offset() {
         binary_agrees(&s, &s.b, &s.bytes[..cut], &why[cut], &before);
     }
     println!(
-        "truncation: {} cuts refused in-process, {BINARY_SAMPLE} through mvds import",
-        s.bytes.len()
+        "truncation: {} cuts refused in-process, {BINARY_SAMPLE} through mvds import: {:?}",
+        s.bytes.len(),
+        tally(&why)
     );
 }
 
@@ -197,9 +198,19 @@ fn every_single_bit_flipped() {
         binary_agrees(&s, &s.b, &bytes, &why[bit], &before);
     }
     println!(
-        "bit flips: {} flips refused in-process, {BINARY_SAMPLE} through mvds import",
-        why.len()
+        "bit flips: {} flips refused in-process, {BINARY_SAMPLE} through mvds import: {:?}",
+        why.len(),
+        tally(&why)
     );
+}
+
+/// How many times each error was given.
+fn tally(errors: &[String]) -> std::collections::BTreeMap<&str, usize> {
+    let mut counts = std::collections::BTreeMap::new();
+    for e in errors {
+        *counts.entry(e.as_str()).or_default() += 1;
+    }
+    counts
 }
 
 #[test]
