@@ -955,7 +955,7 @@ _mvds() {
                     return 0
                     ;;
                 --policy)
-                    COMPREPLY=($(compgen -W "naive linear exponential default" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "naive linear exponential default patient" -- "${cur}"))
                     return 0
                     ;;
                 --model)

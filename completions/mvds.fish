@@ -133,7 +133,8 @@ complete -c mvds -n "__fish_mvds_using_subcommand sim" -l seed -d 'First seed; t
 complete -c mvds -n "__fish_mvds_using_subcommand sim" -l policy -d 'Retransmission policy [default: all four, side by side]' -r -f -a "naive\t'Every due record every epoch; one ACK per MESSAGE (the spec\'s letter)'
 linear\t'`2 * send_count` epochs between sends, as the Go simulation'
 exponential\t'The engine\'s backoff as shipped: 1, 2, 4 .. 32 epochs, then 1 again'
-default\t'What we recommend as the engine default (see [`Policy::settings`])'"
+default\t'Our answer to issue 4 for blind sends (see [`Policy::settings`])'
+patient\t'For transports that only send to reachable peers (presence): a long first wait, since what is sent to a reachable peer arrives'"
 complete -c mvds -n "__fish_mvds_using_subcommand sim" -l model -d 'Network model [default: all three]' -r -f -a "availability\t'Nodes send blindly to every peer while online; a payload sent to a peer that is offline in that epoch is lost'
 presence\t'Like availability, but a node only sends to peers that are online in this epoch (what a connection-oriented transport tells it)'
 sneakernet\t'Bundles: a node exports while online; each bundle is lost with probability `carry_loss` or arrives after 1..=`carry_delay` epochs and waits there until the receiver is online to import it'"
