@@ -200,7 +200,11 @@ pub fn open_with_limit<R: Read>(
     }
 
     let inner_len = inner.len();
-    let inner = pb::Inner::decode(inner.as_slice())
+    // Decoded from `Bytes`, prost slices the payload out of the buffer; from
+    // a `&[u8]` it would copy it twice (into a `Bytes`, then into the `Vec`),
+    // holding three times the cap at once for a stranger's bundle (measured
+    // in tests/hostile_bundles.rs).
+    let inner = pb::Inner::decode(prost::bytes::Bytes::from(inner))
         .map_err(|_| BundleError::Corrupt("the signed content is not valid protobuf"))?;
     // Only the canonical encoding is accepted: no unknown or repeated fields,
     // so every byte of the content is either signed or fixed framing.
