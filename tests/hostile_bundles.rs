@@ -427,7 +427,9 @@ fn a_future_or_unknown_format_version() {
             REJECTED,
             &format!("version {version} is not supported"),
         );
-        assert!(err.contains("upgrade"), "{err}");
+        // Only a newer version advises an upgrade; version 0 is damage.
+        let hint = if version > 1 { "upgrade" } else { "damaged" };
+        assert!(err.contains(hint), "{err}");
     }
 }
 

@@ -244,3 +244,30 @@ fn a_missing_or_damaged_store_is_a_clear_error() {
     b.import(&file);
     assert_eq!(b.log("chat"), ["hello"]);
 }
+
+/// An `init` that fails after SQLite created the database file (here: the
+/// WAL file cannot be created) leaves neither key nor database behind, so the
+/// directory does not read as a damaged node and `init` can simply be rerun.
+#[test]
+fn a_failed_init_leaves_nothing_half_made() {
+    let w = World::new();
+    let dir = w.path("node");
+    std::fs::create_dir_all(dir.join("mvds.db-wal")).unwrap();
+    let out = common::mvds()
+        .args(["--store", dir.to_str().unwrap(), "init"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.starts_with("mvds: "), "{err}");
+    assert!(!dir.join("mvds.db").exists(), "half-made database left");
+    assert!(
+        !dir.join("identity.key").exists(),
+        "key without a store left"
+    );
+    std::fs::remove_dir(dir.join("mvds.db-wal")).unwrap();
+    common::mvds()
+        .args(["--store", dir.to_str().unwrap(), "init"])
+        .assert()
+        .success();
+}

@@ -41,8 +41,11 @@ impl BundleError {
             BundleError::NotABundle(_) => {
                 "check the file name: this file was not written by `mvds export`"
             }
-            BundleError::UnsupportedVersion { .. } => {
+            BundleError::UnsupportedVersion { found, supported } if found > supported => {
                 "the bundle was written by a newer mvds; upgrade mvds to read it"
+            }
+            BundleError::UnsupportedVersion { .. } => {
+                "no mvds writes this format version: the file is damaged or not a bundle"
             }
             BundleError::Truncated => {
                 "the file was cut short in transit; copy it again or ask the sender to export again"

@@ -65,10 +65,6 @@ pub struct Opened {
     pub sender: VerifyingKey,
     /// The payload exactly as sealed (an encoded MVDS `Payload`).
     pub payload: Vec<u8>,
-    /// SHA-256 of the signed message: the same sender, recipient and payload
-    /// always give the same digest, whatever the age encryption's randomness,
-    /// so it detects a re-imported bundle.
-    pub digest: [u8; 32],
 }
 
 /// What can be read from a bundle without keys.
@@ -252,7 +248,6 @@ pub fn open_with_limit<R: Read>(
     Ok(Opened {
         sender,
         payload: inner.payload,
-        digest: Sha256::digest(&message).into(),
     })
 }
 

@@ -104,6 +104,9 @@ pub fn classify(err: &anyhow::Error) -> (Exit, Option<String>) {
         if let Some(e) = cause.downcast_ref::<BundleError>() {
             let exit = match e {
                 BundleError::NotForUs => Exit::NotForUs,
+                // A read error (a failing disk, a pulled stick) says nothing
+                // about the bundle: it is a failure, not a rejected input.
+                BundleError::Io(_) => Exit::Failure,
                 _ => Exit::Rejected,
             };
             return (exit, Some(e.hint().to_string()));

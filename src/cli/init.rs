@@ -38,8 +38,14 @@ pub fn run(ctx: &Ctx, args: &InitArgs) -> Result<()> {
     let identity = Identity::generate();
     identity.save(&key)?;
     if let Err(e) = Store::create(&dir, &config) {
-        // Leave nothing half-made: a key without a store is no node.
+        // Leave nothing half-made: a key without a store is no node, and a
+        // database this call began would read as a damaged node.
         let _ = std::fs::remove_file(&key);
+        if !matches!(e, StoreError::AlreadyInitialized { .. }) {
+            for suffix in ["", "-wal", "-shm"] {
+                let _ = std::fs::remove_file(dir.join(format!("{DB_FILE}{suffix}")));
+            }
+        }
         return Err(e.into());
     }
     let mut out = std::io::stdout().lock();
