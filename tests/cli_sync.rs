@@ -77,11 +77,7 @@ fn send_mode_overrides_the_node_mode() {
 #[test]
 fn a_relay_carries_between_nodes_that_never_meet() {
     let w = World::new();
-    let (a, b, c) = (
-        w.node("alice", "batch"),
-        w.node("bob", "batch"),
-        w.node("carol", "batch"),
-    );
+    let (a, b, c) = w.trio();
     connect(&a, &b);
     connect(&b, &c);
     group("chat", &a, &[&b, &c], &[(&a, &b), (&b, &c)]);

@@ -77,11 +77,7 @@ fn bundles(stick: &Path) -> usize {
 #[test]
 fn imports_and_exports_at_once_never_corrupt_or_lose() {
     let w = World::new();
-    let (a, b, c) = (
-        w.node("alice", "batch"),
-        w.node("bob", "batch"),
-        w.node("carol", "batch"),
-    );
+    let (a, b, c) = w.trio();
     connect(&a, &b);
     connect(&b, &c);
     group("chat", &a, &[&b, &c], &[(&a, &b), (&c, &b)]);

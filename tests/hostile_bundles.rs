@@ -61,11 +61,7 @@ struct Setup {
 
 fn setup() -> Setup {
     let w = World::new();
-    let (a, b, c) = (
-        w.node("alice", "batch"),
-        w.node("bob", "batch"),
-        w.node("carol", "batch"),
-    );
+    let (a, b, c) = w.trio();
     connect(&a, &b);
     connect(&a, &c);
     connect(&b, &c);

@@ -41,6 +41,15 @@ impl World {
     }
 
     /// A directory to use as the USB stick / shared folder.
+    /// Three batch-mode nodes: alice, bob and carol (no peers yet).
+    pub fn trio(&self) -> (Node, Node, Node) {
+        (
+            self.node("alice", "batch"),
+            self.node("bob", "batch"),
+            self.node("carol", "batch"),
+        )
+    }
+
     pub fn folder(&self, name: &str) -> PathBuf {
         let dir = self.path(name);
         std::fs::create_dir_all(&dir).expect("create folder");
