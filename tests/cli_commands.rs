@@ -4,8 +4,6 @@
 
 mod common;
 
-use std::process::{Command, Stdio};
-
 use common::{World, carry, connect, group, mvds};
 
 #[derive(serde::Deserialize)]
@@ -354,12 +352,7 @@ fn a_closed_pipe_ends_quietly() {
         a.send("chat", &format!("message {i} {}", "x".repeat(100)));
     }
     // `mvds log chat | head -c 10`: the reader goes away early.
-    let mut child = Command::new(assert_cmd::cargo::cargo_bin("mvds"))
-        .args(["--store", a.dir.to_str().unwrap(), "log", "chat"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = a.process(&["log", "chat"]).spawn().unwrap();
     drop(child.stdout.take());
     let out = child.wait_with_output().unwrap();
     assert_eq!(out.status.code(), Some(0));
@@ -570,18 +563,8 @@ fn an_export_into_a_closed_pipe_fails_and_changes_nothing() {
     std::fs::write(&big, vec![7u8; 4 << 20]).unwrap();
     a.ok(&["send", "chat", "--file", big.to_str().unwrap()]);
     let before = a.dump();
-    let mut child = Command::new(assert_cmd::cargo::cargo_bin("mvds"))
-        .args([
-            "--store",
-            a.dir.to_str().unwrap(),
-            "export",
-            "--to",
-            "bob",
-            "-o",
-            "-",
-        ])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
+    let mut child = a
+        .process(&["export", "--to", "bob", "-o", "-"])
         .spawn()
         .unwrap();
     drop(child.stdout.take());

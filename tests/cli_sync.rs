@@ -3,8 +3,6 @@
 
 mod common;
 
-use std::process::{Command, Stdio};
-
 use common::{World, carry, connect, group};
 
 #[test]
@@ -248,23 +246,12 @@ fn bundles_flow_through_a_pipe() {
     connect(&a, &b);
     group("chat", &a, &[&b], &[(&a, &b)]);
     a.send("chat", "through a pipe");
-    let bin = assert_cmd::cargo::cargo_bin("mvds");
-    let mut export = Command::new(&bin)
-        .args([
-            "--store",
-            a.dir.to_str().unwrap(),
-            "export",
-            "--to",
-            "bob",
-            "-o",
-            "-",
-        ])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
+    let mut export = a
+        .process(&["export", "--to", "bob", "-o", "-"])
         .spawn()
         .unwrap();
-    let import = Command::new(&bin)
-        .args(["--store", b.dir.to_str().unwrap(), "import", "-", "--json"])
+    let import = b
+        .process(&["import", "-", "--json"])
         .stdin(export.stdout.take().unwrap())
         .output()
         .unwrap();

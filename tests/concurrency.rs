@@ -8,7 +8,7 @@ mod common;
 
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 use std::time::Duration;
 
 use mvds::store::Store;
@@ -22,19 +22,6 @@ const ROUNDS: usize = 25;
 const BUSY: i32 = 4;
 const ALREADY_EXPORTED: i32 = 7;
 
-fn command(node: &Node, args: &[&str]) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_mvds"));
-    cmd.env_remove("MVDS_HOME")
-        .env("MVDS_TIMESTAMP", common::TIMESTAMP)
-        .arg("--store")
-        .arg(&node.dir)
-        .args(args)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    cmd
-}
-
 /// Starts every command, a few milliseconds apart (seeded), and waits for
 /// all of them.
 fn all_at_once(rng: &mut StdRng, jobs: &[(&Node, Vec<String>)]) -> Vec<Output> {
@@ -43,7 +30,7 @@ fn all_at_once(rng: &mut StdRng, jobs: &[(&Node, Vec<String>)]) -> Vec<Output> {
         .map(|(node, args)| {
             std::thread::sleep(Duration::from_micros(rng.random_range(0..3000)));
             let args: Vec<&str> = args.iter().map(String::as_str).collect();
-            command(node, &args).spawn().expect("spawn mvds")
+            node.process(&args).spawn().expect("spawn mvds")
         })
         .collect();
     children

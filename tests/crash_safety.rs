@@ -13,7 +13,7 @@ mod common;
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Child;
 use std::time::{Duration, Instant};
 
 use mvds::bundle;
@@ -28,17 +28,7 @@ const SEED: u64 = 0xc4a5_4005;
 const TRIALS_PER_KIND: usize = 70;
 
 fn spawn(node: &Node, args: &[&str]) -> Child {
-    Command::new(env!("CARGO_BIN_EXE_mvds"))
-        .env_remove("MVDS_HOME")
-        .env("MVDS_TIMESTAMP", common::TIMESTAMP)
-        .arg("--store")
-        .arg(&node.dir)
-        .args(args)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn mvds")
+    node.process(args).spawn().expect("spawn mvds")
 }
 
 /// Runs `args` on `node` and sends SIGKILL after `delay`. Returns the id

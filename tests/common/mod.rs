@@ -77,6 +77,23 @@ impl Node {
         cmd
     }
 
+    /// A plain `std::process::Command` running `mvds --store DIR ARGS`,
+    /// with stdin closed and stdout/stderr piped: for tests that spawn,
+    /// connect pipes or kill the process.
+    pub fn process(&self, args: &[&str]) -> std::process::Command {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_mvds"));
+        cmd.env_remove("MVDS_HOME")
+            .env("MVDS_TIMESTAMP", TIMESTAMP)
+            .current_dir(&self.cwd)
+            .arg("--store")
+            .arg(&self.dir)
+            .args(args)
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped());
+        cmd
+    }
+
     pub fn output(&self, args: &[&str]) -> Output {
         self.cmd().args(args).output().expect("run mvds")
     }
